@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef _KVTEP_DEVICE_H
+#define _KVTEP_DEVICE_H
+
+#include <linux/netdevice.h>
+#include <linux/mutex.h>
+#include <linux/in6.h>
+
+/**
+ * struct kvtep_config - tunnel settings of one device
+ * @local_ip4: local tunnel IPv4 address, 0 when unset
+ * @local_ip6: local tunnel IPv6 address, :: when unset
+ * @vxlan_port: UDP port VXLAN is sent to and received on
+ * @geneve_port: UDP port Geneve is sent to and received on
+ * @ttl: outer TTL / hop limit, 0 = take the route's
+ * @tos: outer TOS, KVTEP_TOS_INHERIT = copy from the inner header
+ * @df: enum kvtep_df
+ * @learning: learn source MACs on local ports
+ * @tunnel_learning: learn source MACs from tunnels
+ * @udp_csum: compute the outer UDP checksum over IPv4 (IPv6 always does)
+ * @ageing: seconds before a learned entry ages out, 0 = never
+ * @fdb_max: FDB entries allowed in the whole device, 0 = no limit
+ *
+ * Written only under &kvtep_dev.lock. Fields the datapath reads are
+ * written with WRITE_ONCE() and read with READ_ONCE(), so a reader sees
+ * each field either old or new; no reader needs two fields to agree.
+ */
+struct kvtep_config {
+	__be32 local_ip4;
+	struct in6_addr local_ip6;
+	u16 vxlan_port;
+	u16 geneve_port;
+	u8 ttl;
+	u8 tos;
+	u8 df;
+	bool learning;
+	bool tunnel_learning;
+	bool udp_csum;
+	u32 ageing;
+	u32 fdb_max;
+};
+
+/**
+ * struct kvtep_dev - one kvtep device: an emulated physical VTEP switch
+ * @dev: the net_device this is the private area of
+ * @lock: the writer lock of this device: every configuration change of
+ *	the device and of the objects below it is made holding it. Readers
+ *	(the datapath, dumps) do not take it.
+ * @cfg: tunnel settings, protected by @lock
+ * @generation: bumped under @lock on every change, lets dumps detect
+ *	that they were interrupted (NLM_F_DUMP_INTR)
+ * @dev_tracker: reference of a netlink request that is using the device
+ */
+struct kvtep_dev {
+	struct net_device *dev;
+	struct mutex lock;	/* the writer lock, see above */
+	struct kvtep_config cfg;
+	u32 generation;
+	netdevice_tracker dev_tracker;
+};
+
+/* Bump the generation; caller holds @kv->lock. */
+static inline void kvtep_dev_changed(struct kvtep_dev *kv)
+{
+	lockdep_assert_held(&kv->lock);
+	WRITE_ONCE(kv->generation, kv->generation + 1);
+}
+
+bool kvtep_netdev_is_kvtep(const struct net_device *dev);
+int kvtep_device_init(void);
+void kvtep_device_uninit(void);
+
+#endif /* _KVTEP_DEVICE_H */
