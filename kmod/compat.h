@@ -64,4 +64,14 @@ netdev_get_by_name_compat(struct net *net, const char *name,
 	return dev;
 }
 
+/* 6.2 moved the parsed attributes of a dump request into a genl_info. */
+static inline struct nlattr **kvtep_dumpit_attrs(struct netlink_callback *cb)
+{
+#ifdef KVTEP_HAVE_GENL_SPLIT_OPS
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
 #endif /* _KVTEP_COMPAT_H */

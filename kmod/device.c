@@ -13,6 +13,11 @@
 
 #include "compat.h"
 #include "device.h"
+#include "fdb.h"
+#include "lswitch.h"
+#include "port.h"
+#include "remote.h"
+#include "socket.h"
 
 static const struct net_device_ops kvtep_netdev_ops;
 
@@ -21,22 +26,84 @@ bool kvtep_netdev_is_kvtep(const struct net_device *dev)
 	return dev->netdev_ops == &kvtep_netdev_ops;
 }
 
-static int kvtep_ndo_init(struct net_device *dev)
+struct kvtep_dev *kvtep_from_netdev(struct net_device *dev)
 {
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
-	return 0;
+	return kvtep_netdev_is_kvtep(dev) ? netdev_priv(dev) : NULL;
 }
 
+u64 kvtep_drops_read(struct kvtep_dev *kv, enum kvtep_drop_reason reason)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(kv->drops, cpu)->reason[reason]);
+	return sum;
+}
+
+/* Objects below the device come up here, once it has an ifindex. */
+static int kvtep_ndo_init(struct net_device *dev)
+{
+	struct kvtep_dev *kv = netdev_priv(dev);
+	int err;
+
+	kv->stats = kvtep_stats_alloc();
+	kv->drops = alloc_percpu(struct kvtep_pcpu_drops);
+	if (!kv->stats || !kv->drops)
+		return -ENOMEM;	/* freed by the destructor */
+
+	err = kvtep_remote_init(kv);
+	if (err)
+		return err;
+	err = kvtep_ls_init(kv);
+	if (err)
+		goto err_remote;
+	err = kvtep_fdb_init(kv);
+	if (err)
+		goto err_ls;
+	kv->fdb_ready = true;
+	err = kvtep_port_init(kv);
+	if (err)
+		goto err_fdb;
+	return 0;
+
+err_fdb:
+	kvtep_fdb_uninit(kv);
+err_ls:
+	kvtep_ls_uninit(kv);
+err_remote:
+	kvtep_remote_uninit(kv);
+	return err;
+}
+
+/* Under RTNL, when the device is unregistered: undo kvtep_ndo_init(). */
 static void kvtep_ndo_uninit(struct net_device *dev)
 {
-	free_percpu(dev->tstats);
-	dev->tstats = NULL;
+	struct kvtep_dev *kv = netdev_priv(dev);
+
+	kvtep_port_uninit(kv);		/* ports and their bindings */
+	kvtep_ls_uninit(kv);		/* LSs, their FDB entries and flood lists */
+	kvtep_fdb_uninit(kv);		/* what is left: nothing, normally */
+	kvtep_remote_uninit(kv);
+}
+
+static void kvtep_destructor(struct net_device *dev)
+{
+	struct kvtep_dev *kv = netdev_priv(dev);
+
+	if (kv->fdb_ready)
+		kvtep_fdb_destroy(kv);
+	free_percpu(kv->stats);
+	free_percpu(kv->drops);
 }
 
 static int kvtep_ndo_open(struct net_device *dev)
 {
+	int err;
+
+	err = kvtep_socks_open(netdev_priv(dev));
+	if (err)
+		return err;
 	netif_start_queue(dev);
 	return 0;
 }
@@ -44,19 +111,48 @@ static int kvtep_ndo_open(struct net_device *dev)
 static int kvtep_ndo_stop(struct net_device *dev)
 {
 	netif_stop_queue(dev);
+	kvtep_socks_close(netdev_priv(dev));
 	return 0;
 }
 
 /*
- * Frames the host sends through the device's own interface. Until the
- * device is bound to a logical switch they have nowhere to go.
+ * Frames the host sends through the device's own interface enter the
+ * switch as if they came from a port: the device is its own port.
  */
 static netdev_tx_t kvtep_ndo_start_xmit(struct sk_buff *skb,
 					struct net_device *dev)
 {
-	dev_core_stats_tx_dropped_inc(dev);
-	kfree_skb(skb);
+	struct kvtep_dev *kv = netdev_priv(dev);
+
+	rcu_read_lock();
+	kvtep_port_rx(kv->self, skb);
+	rcu_read_unlock();
 	return NETDEV_TX_OK;
+}
+
+/* ip -s link: frames in from ports and tunnels, frames out to both. */
+static void kvtep_ndo_get_stats64(struct net_device *dev,
+				  struct rtnl_link_stats64 *stats)
+{
+	struct kvtep_dev *kv = netdev_priv(dev);
+	struct kvtep_stats s;
+
+	kvtep_stats_read(kv->stats, &s);
+	stats->rx_packets = s.rx_packets + s.decap_packets;
+	stats->rx_bytes = s.rx_bytes + s.decap_bytes;
+	stats->tx_packets = s.tx_packets + s.encap_packets;
+	stats->tx_bytes = s.tx_bytes + s.encap_bytes;
+}
+
+static int kvtep_ndo_add_slave(struct net_device *dev, struct net_device *pdev,
+			       struct netlink_ext_ack *extack)
+{
+	return kvtep_port_add(netdev_priv(dev), pdev, extack);
+}
+
+static int kvtep_ndo_del_slave(struct net_device *dev, struct net_device *pdev)
+{
+	return kvtep_port_del(netdev_priv(dev), pdev, NULL);
 }
 
 static const struct net_device_ops kvtep_netdev_ops = {
@@ -65,7 +161,9 @@ static const struct net_device_ops kvtep_netdev_ops = {
 	.ndo_open		= kvtep_ndo_open,
 	.ndo_stop		= kvtep_ndo_stop,
 	.ndo_start_xmit		= kvtep_ndo_start_xmit,
-	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_get_stats64	= kvtep_ndo_get_stats64,
+	.ndo_add_slave		= kvtep_ndo_add_slave,
+	.ndo_del_slave		= kvtep_ndo_del_slave,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
@@ -92,6 +190,7 @@ static void kvtep_setup(struct net_device *dev)
 	ether_setup(dev);
 	dev->netdev_ops = &kvtep_netdev_ops;
 	dev->needs_free_netdev = true;
+	dev->priv_destructor = kvtep_destructor;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	kvtep_set_lltx(dev);

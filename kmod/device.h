@@ -5,6 +5,15 @@
 #include <linux/netdevice.h>
 #include <linux/mutex.h>
 #include <linux/in6.h>
+#include <linux/hashtable.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "stats.h"
+
+struct kvtep_port;
+struct kvtep_sock;
 
 /**
  * struct kvtep_config - tunnel settings of one device
@@ -50,6 +59,23 @@ struct kvtep_config {
  * @generation: bumped under @lock on every change, lets dumps detect
  *	that they were interrupted (NLM_F_DUMP_INTR)
  * @dev_tracker: reference of a netlink request that is using the device
+ * @fdb_lock: the writer lock of the FDB and of the remote table. A spinlock
+ *	because learning writes the FDB from softirq. Lock order:
+ *	RTNL, then @lock, then @fdb_lock.
+ * @ports: &kvtep_port.node list, under RTNL and @lock
+ * @self: the device's own interface as a port (bindable like any port)
+ * @ls_hash: logical switches by VNI, RCU, under @lock
+ * @n_ls: number of logical switches, under @lock
+ * @remotes: remotes by key, under @fdb_lock
+ * @fdb: (VNI, MAC) -> entry, RCU readers, writes under @fdb_lock
+ * @fdb_ready: @fdb is initialised (and so must be destroyed)
+ * @fdb_count: entries in @fdb
+ * @fdb_generation: bumped under @fdb_lock on every FDB change
+ * @ageing_work: ages out learned entries
+ * @vxlan_sk4: IPv4 VXLAN socket while the device is up (RCU, RTNL)
+ * @vxlan_sk6: IPv6 VXLAN socket while the device is up (RCU, RTNL)
+ * @stats: traffic counters of the whole device
+ * @drops: drop counters by reason
  */
 struct kvtep_dev {
 	struct net_device *dev;
@@ -57,7 +83,40 @@ struct kvtep_dev {
 	struct kvtep_config cfg;
 	u32 generation;
 	netdevice_tracker dev_tracker;
+
+	spinlock_t fdb_lock;	/* FDB and remotes, see above */
+	struct list_head ports;
+	struct kvtep_port *self;
+	DECLARE_HASHTABLE(ls_hash, 8);
+	unsigned int n_ls;
+	DECLARE_HASHTABLE(remotes, 6);
+	struct rhashtable fdb;
+	bool fdb_ready;
+	atomic_t fdb_count;
+	u32 fdb_generation;
+	struct delayed_work ageing_work;
+	struct kvtep_sock __rcu *vxlan_sk4;
+	struct kvtep_sock __rcu *vxlan_sk6;
+
+	struct kvtep_pcpu_stats __percpu *stats;
+	struct kvtep_pcpu_drops __percpu *drops;
 };
+
+/* Count a dropped frame by reason and free it. */
+static inline void kvtep_drop(struct kvtep_dev *kv, struct sk_buff *skb,
+			      enum kvtep_drop_reason reason)
+{
+	this_cpu_inc(kv->drops->reason[reason]);
+	dev_core_stats_rx_dropped_inc(kv->dev);
+	kfree_skb(skb);
+}
+
+/* Count an event that is not a drop (e.g. reserved bits seen). */
+static inline void kvtep_count(struct kvtep_dev *kv,
+			       enum kvtep_drop_reason reason)
+{
+	this_cpu_inc(kv->drops->reason[reason]);
+}
 
 /* Bump the generation; caller holds @kv->lock. */
 static inline void kvtep_dev_changed(struct kvtep_dev *kv)
@@ -67,6 +126,8 @@ static inline void kvtep_dev_changed(struct kvtep_dev *kv)
 }
 
 bool kvtep_netdev_is_kvtep(const struct net_device *dev);
+struct kvtep_dev *kvtep_from_netdev(struct net_device *dev);
+u64 kvtep_drops_read(struct kvtep_dev *kv, enum kvtep_drop_reason reason);
 int kvtep_device_init(void);
 void kvtep_device_uninit(void);
 

@@ -10,11 +10,21 @@
 #include <linux/rcupdate.h>
 
 #include "device.h"
+#include "fdb.h"
 #include "netlink.h"
+#include "port.h"
 
 static int __init kvtep_init(void)
 {
 	int err;
+
+	err = kvtep_fdb_module_init();
+	if (err)
+		goto err_fdb;
+
+	err = kvtep_port_notifier_init();
+	if (err)
+		goto err_notifier;
 
 	err = kvtep_device_init();
 	if (err)
@@ -30,6 +40,10 @@ static int __init kvtep_init(void)
 err_netlink:
 	kvtep_device_uninit();
 err_device:
+	kvtep_port_notifier_uninit();
+err_notifier:
+	kvtep_fdb_module_exit();
+err_fdb:
 	return err;
 }
 
@@ -37,8 +51,10 @@ static void __exit kvtep_exit(void)
 {
 	kvtep_netlink_uninit();
 	kvtep_device_uninit();
+	kvtep_port_notifier_uninit();
 	/* Wait for RCU callbacks that still point into this module. */
 	rcu_barrier();
+	kvtep_fdb_module_exit();
 	pr_info("kvtep unloaded\n");
 }
 

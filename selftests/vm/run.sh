@@ -313,21 +313,36 @@ append="console=ttyS0 panic=-1 loglevel=5 printk.time=1 earlyprintk=serial,ttyS0
 append+=" nokaslr tsc=reliable no_timer_check rcupdate.rcu_expedited=1"
 append+=" kvtepvm.src=$SRC kvtepvm.run=$rundir"
 
-msg "booting $kver ($accel, ${mem}M, timeout ${timeout_s}s), console log: $log"
-start=$(date +%s)
-qrc=0
-timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	"${accel_args[@]}" -smp 2 -m "$mem" \
-	-nographic -nodefaults -no-user-config -no-reboot \
-	-monitor none -parallel none \
-	"${console[@]}" -serial chardev:con \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$initramfs" -append "$append" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$SRC,mount_tag=src,security_model=none,multidevs=remap" \
-	</dev/null &
-qpid=$!
-wait "$qpid" || qrc=$?
-qpid=
+# Under TCG the kernel occasionally dies while patching its own text at
+# boot (an int3 Oops in early initcalls, before any of our code runs).
+# Such a boot is retried; a crash after guest-init started is never.
+attempt=1
+while :; do
+	msg "booting $kver ($accel, ${mem}M, timeout ${timeout_s}s, attempt $attempt), console log: $log"
+	: >"$log"
+	start=$(date +%s)
+	qrc=0
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		"${accel_args[@]}" -smp 2 -m "$mem" \
+		-nographic -nodefaults -no-user-config -no-reboot \
+		-monitor none -parallel none \
+		"${console[@]}" -serial chardev:con \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$initramfs" -append "$append" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$SRC,mount_tag=src,security_model=none,multidevs=remap" \
+		</dev/null &
+	qpid=$!
+	wait "$qpid" || qrc=$?
+	qpid=
+	if [ "$attempt" -lt 3 ] && ! grep -q 'KVTEP-VM: t=' "$log" &&
+	   grep -qE 'Oops|Kernel panic' "$log"; then
+		cp "$log" "$log.boot-crash.$attempt"
+		msg "kernel crashed during boot, before guest-init (kept $log.boot-crash.$attempt); retrying"
+		attempt=$((attempt + 1))
+		continue
+	fi
+	break
+done
 elapsed=$(($(date +%s) - start))
 
 # --- verdict -------------------------------------------------------------

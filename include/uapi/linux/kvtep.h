@@ -256,6 +256,7 @@ enum kvtep_drop_reason {
 	KVTEP_DROP_NO_DEST,		/* flooding found nowhere to go */
 	KVTEP_DROP_LOOP,		/* frame of our own MAC / bad source */
 	KVTEP_DROP_DEV_TX,		/* device's own interface, unbound */
+	KVTEP_DROP_BAD_LENGTH,		/* inner 802.3 length past the frame */
 	__KVTEP_DROP_MAX,
 };
 

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef _KVTEP_FDB_H
+#define _KVTEP_FDB_H
+
+#include <linux/if_ether.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+
+#include <uapi/linux/kvtep.h>
+
+struct kvtep_binding;
+struct kvtep_dev;
+struct kvtep_flood_list;
+struct kvtep_ls;
+struct kvtep_remote;
+struct kvtep_remote_key;
+struct netlink_ext_ack;
+
+/* Lookup key: a MAC inside one logical switch. @pad is always zero. */
+struct kvtep_fdb_key {
+	u8 mac[ETH_ALEN];
+	u16 pad;
+	u32 vni;
+};
+
+/**
+ * struct kvtep_fdb_entry - where one MAC of one logical switch lives
+ * @node: in &kvtep_dev.fdb
+ * @key: (VNI, MAC)
+ * @type: enum kvtep_fdb_type
+ * @port_key: OVN egress port key of a remote MAC, 0 = none
+ * @updated: jiffies when last seen (learned) or written (static)
+ * @local: a local binding (STATIC_LOCAL, LEARNED_LOCAL)
+ * @remote: a remote holding a reference for us (*_REMOTE)
+ * @mset: for MCAST_REMOTE, the set of remotes (RCU)
+ * @rcu: entries are freed after a grace period
+ *
+ * 56 bytes: no per-CPU state, no back pointers. Written under
+ * &kvtep_dev.fdb_lock; the datapath reads entries under RCU, and reads
+ * @local/@remote with READ_ONCE() because a move rewrites them in place.
+ */
+struct kvtep_fdb_entry {
+	struct rhash_head node;
+	struct kvtep_fdb_key key;
+	u8 type;
+	u16 port_key;
+	unsigned long updated;
+	union {
+		struct kvtep_binding *local;
+		struct kvtep_remote *remote;
+		struct kvtep_flood_list __rcu *mset;
+	};
+	struct rcu_head rcu;
+};
+
+/* An FDB change as netlink describes it. */
+struct kvtep_fdb_cfg {
+	u32 vni;
+	u8 mac[ETH_ALEN];
+	u8 type;				/* enum kvtep_fdb_type */
+	u16 port_key;
+	struct kvtep_binding *local;		/* STATIC_LOCAL */
+	const struct kvtep_remote_key *rkeys;	/* STATIC_REMOTE: 1, MCAST: n */
+	unsigned int n_rkeys;
+};
+
+/* Which entries a flush removes; zero fields match everything. */
+struct kvtep_fdb_filter {
+	u32 vni;
+	bool by_type;
+	u8 type;
+	const struct kvtep_remote *remote;
+	const struct kvtep_binding *local;
+	bool dynamic_only;
+};
+
+int kvtep_fdb_module_init(void);
+void kvtep_fdb_module_exit(void);
+int kvtep_fdb_init(struct kvtep_dev *kv);
+void kvtep_fdb_uninit(struct kvtep_dev *kv);
+void kvtep_fdb_destroy(struct kvtep_dev *kv);
+
+struct kvtep_fdb_entry *kvtep_fdb_lookup(struct kvtep_dev *kv, u32 vni,
+					 const u8 *mac);
+void kvtep_fdb_learn_local(struct kvtep_dev *kv, struct kvtep_ls *ls,
+			   struct kvtep_binding *b, const u8 *mac);
+void kvtep_fdb_learn_remote(struct kvtep_dev *kv, struct kvtep_ls *ls,
+			    const u8 *mac, const struct kvtep_remote_key *src);
+extern const struct rhashtable_params kvtep_fdb_params;
+
+int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
+		  const struct kvtep_fdb_cfg *cfg, bool replace,
+		  struct netlink_ext_ack *extack);
+int kvtep_fdb_del(struct kvtep_dev *kv, u32 vni, const u8 *mac,
+		  struct netlink_ext_ack *extack);
+unsigned int kvtep_fdb_flush(struct kvtep_dev *kv,
+			     const struct kvtep_fdb_filter *filter);
+
+/* Generation of the FDB: bumped on every change; dumps compare it. */
+u32 kvtep_fdb_generation(struct kvtep_dev *kv);
+
+#endif /* _KVTEP_FDB_H */

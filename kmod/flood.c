@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Flood lists and the delivery of broadcast, unknown unicast and
+ * multicast frames (the OVSDB "unknown-dst" and multicast MACs).
+ */
+
+#include <linux/overflow.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+
+#include <uapi/linux/kvtep.h>
+
+#include "device.h"
+#include "flood.h"
+#include "lswitch.h"
+#include "port.h"
+#include "remote.h"
+#include "socket.h"
+
+struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n)
+{
+	struct kvtep_flood_list *fl;
+
+	fl = kzalloc(struct_size(fl, remotes, n), GFP_ATOMIC);
+	if (fl)
+		fl->n = n;
+	return fl;
+}
+
+/* Free a list no reader has seen. Caller holds fdb_lock. */
+void kvtep_flood_list_free(struct kvtep_dev *kv, struct kvtep_flood_list *fl)
+{
+	unsigned int i;
+
+	if (!fl)
+		return;
+	for (i = 0; i < fl->n; i++)
+		kvtep_remote_put(kv, fl->remotes[i]);
+	kfree(fl);
+}
+
+/*
+ * Free a list readers may still hold. The references on the remotes go
+ * now: each remote itself is freed only after a grace period.
+ */
+void kvtep_flood_list_free_rcu(struct kvtep_dev *kv, struct kvtep_flood_list *fl)
+{
+	unsigned int i;
+
+	if (!fl)
+		return;
+	for (i = 0; i < fl->n; i++)
+		kvtep_remote_put(kv, fl->remotes[i]);
+	kfree_rcu(fl, rcu);
+}
+
+int kvtep_flood_list_find(const struct kvtep_flood_list *fl,
+			  const struct kvtep_remote *r)
+{
+	unsigned int i;
+
+	for (i = 0; fl && i < fl->n; i++)
+		if (fl->remotes[i] == r)
+			return i;
+	return -1;
+}
+
+void kvtep_flood(struct kvtep_dev *kv, struct kvtep_ls *ls,
+		 const struct kvtep_binding *from, bool to_tunnels,
+		 const struct kvtep_flood_list *remotes, struct sk_buff *skb)
+{
+	struct kvtep_binding *b;
+	struct sk_buff *copy;
+	unsigned int i, n;
+	bool sent = false;
+
+	list_for_each_entry_rcu(b, &ls->bindings, ls_node) {
+		if (b == from)
+			continue;
+		copy = skb_clone(skb, GFP_ATOMIC);
+		if (!copy) {
+			kvtep_count(kv, KVTEP_DROP_NOMEM);
+			continue;
+		}
+		kvtep_binding_xmit(b, copy);
+		sent = true;
+	}
+
+	if (to_tunnels && remotes && remotes->n) {
+		/*
+		 * service_node: one copy to one service node, which replicates
+		 * for us. Chosen deterministically: the first of the list.
+		 */
+		n = READ_ONCE(ls->replication) == KVTEP_REPL_SERVICE_NODE ?
+		    1 : remotes->n;
+		for (i = 0; i < n; i++) {
+			copy = skb_clone(skb, GFP_ATOMIC);
+			if (!copy) {
+				kvtep_count(kv, KVTEP_DROP_NOMEM);
+				continue;
+			}
+			kvtep_tunnel_xmit(kv, ls, remotes->remotes[i], copy);
+			sent = true;
+		}
+	}
+
+	if (sent)
+		consume_skb(skb);
+	else
+		kvtep_drop(kv, skb, KVTEP_DROP_NO_DEST);
+}

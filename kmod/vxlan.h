@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef _KVTEP_VXLAN_H
+#define _KVTEP_VXLAN_H
+
+#include <linux/types.h>
+#include <linux/udp.h>
+
+struct kvtep_dev;
+struct sk_buff;
+struct sock;
+
+/* RFC 7348 section 5: flags (I = VNI valid), 24 reserved bits, VNI, 8 reserved. */
+struct kvtep_vxlanhdr {
+	__be32 flags;
+	__be32 vni;
+};
+
+#define KVTEP_VXLAN_FLAG_I	cpu_to_be32(0x08000000)
+#define KVTEP_VXLAN_VNI_MASK	cpu_to_be32(0xffffff00)
+#define KVTEP_VXLAN_HLEN	(sizeof(struct udphdr) + sizeof(struct kvtep_vxlanhdr))
+
+/* encap_rcv of the VXLAN sockets. */
+int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb);
+/* Push the VXLAN header for @vni in front of the inner frame. */
+void kvtep_vxlan_push(struct sk_buff *skb, u32 vni);
+
+#endif /* _KVTEP_VXLAN_H */
