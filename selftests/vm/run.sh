@@ -335,7 +335,7 @@ while :; do
 	wait "$qpid" || qrc=$?
 	qpid=
 	if [ "$attempt" -lt 3 ] && ! grep -q 'KVTEP-VM: t=' "$log" &&
-	   grep -qE 'Oops|Kernel panic' "$log"; then
+	   grep -q 'Oops' "$log"; then
 		cp "$log" "$log.boot-crash.$attempt"
 		msg "kernel crashed during boot, before guest-init (kept $log.boot-crash.$attempt); retrying"
 		attempt=$((attempt + 1))
