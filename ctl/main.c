@@ -13,6 +13,7 @@
 #include <linux/kvtep.h>
 
 #include "kvtepctl.h"
+#include "common.h"
 #include "print.h"
 
 #ifndef KVTEP_VERSION
@@ -22,8 +23,16 @@
 static int do_help(int argc, char **argv);
 
 static const struct cmd objects[] = {
-	{ "dev",  do_dev,  dev_usage, "kvtep devices and their settings" },
-	{ "help", do_help, NULL,      "this text, or \"help OBJECT\"" },
+	{ "dev",     do_dev,     dev_usage,     "kvtep devices and their settings" },
+	{ "port",    do_port,    port_usage,    "ports (enslaved network devices)" },
+	{ "ls",      do_ls,      ls_usage,      "logical switches (VNIs) and their counters" },
+	{ "bind",    do_bind,    bind_usage,    "(port, VLAN) -> logical switch bindings" },
+	{ "fdb",     do_fdb,     fdb_usage,     "forwarding database entries" },
+	{ "flood",   do_flood,   flood_usage,   "flood lists (BUM destinations)" },
+	{ "remote",  do_remote,  remote_usage,  "tunnel destinations in use" },
+	{ "stats",   do_stats,   stats_usage,   "device counters and drop reasons" },
+	{ "monitor", do_monitor, monitor_usage, "print FDB events until killed" },
+	{ "help",    do_help,    NULL,          "this text, or \"help OBJECT\"" },
 	{ 0 }
 };
 
@@ -38,6 +47,12 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -j, --json      JSON output (an array of objects)\n"
 		"  -p, --pretty    indented JSON output (implies -j)\n"
+		"  -b, --batch FILE  run the commands of FILE (\"-\": standard input),\n"
+		"                  one per line without \"kvtepctl\"; '#' starts a\n"
+		"                  comment. Stops at the first failing line (named\n"
+		"                  FILE:LINE) with its exit status. Consecutive\n"
+		"                  \"fdb add\" lines of one device go to the kernel\n"
+		"                  together, many entries per netlink message.\n"
 		"  -V, --version   print the version and exit\n"
 		"  -h, --help      print this help and exit\n"
 		"\n"
@@ -184,27 +199,48 @@ static void kvtep_nl_close(void)
 
 /* --- main ---------------------------------------------------------------- */
 
+/* One command line (OBJECT [COMMAND [ARGS]]): an exit code. */
+static int run_cmdline(int argc, char **argv)
+{
+	const struct cmd *obj;
+	int ret;
+
+	obj = cmd_find(objects, argv[0], "object");
+	if (!obj) {
+		fputs("Try \"kvtepctl help\".\n", stderr);
+		return KVTEP_EXIT_USAGE;
+	}
+	ret = obj->fn(argc - 1, argv + 1);
+	if (ret == KVTEP_EXIT_USAGE && obj->usage)
+		fprintf(stderr, "Try \"kvtepctl %s help\".\n", obj->name);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "json",    no_argument, NULL, 'j' },
 		{ "pretty",  no_argument, NULL, 'p' },
+		{ "batch",   required_argument, NULL, 'b' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	bool json = false, pretty = false;
-	const struct cmd *obj;
+	const char *batch = NULL;
 	int opt, ret;
 
 	/* "+": stop at the object, its arguments are not options. */
-	while ((opt = getopt_long(argc, argv, "+jpVh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpb:Vh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
 			break;
 		case 'p':
 			json = pretty = true;
+			break;
+		case 'b':
+			batch = optarg;
 			break;
 		case 'V':
 			printf("kvtepctl %s\n", KVTEP_VERSION);
@@ -220,20 +256,19 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	if (argc < 1) {
+	if (batch && argc > 0)
+		return usage_error("-b FILE takes no command (unexpected \"%s\")",
+				   argv[0]);
+	if (!batch && argc < 1) {
 		usage(stderr);
 		return KVTEP_EXIT_USAGE;
 	}
 
 	print_init(json, pretty);
-	obj = cmd_find(objects, argv[0], "object");
-	if (!obj) {
-		fputs("Try \"kvtepctl help\".\n", stderr);
-		return KVTEP_EXIT_USAGE;
-	}
-	ret = obj->fn(argc - 1, argv + 1);
-	if (ret == KVTEP_EXIT_USAGE && obj->usage)
-		fprintf(stderr, "Try \"kvtepctl %s help\".\n", obj->name);
+	if (batch)
+		ret = run_batch(batch, run_cmdline);
+	else
+		ret = run_cmdline(argc, argv);
 	kvtep_nl_close();
 	if (fflush(stdout) && ret == KVTEP_EXIT_OK) {
 		fprintf(stderr, "kvtepctl: write error: %s\n", strerror(errno));

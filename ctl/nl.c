@@ -153,7 +153,7 @@ static void report(const struct nl_ctx *ctx, const struct nlmsghdr *req,
 }
 
 /* NLMSG_ERROR: an ack (error 0) or a failure. Returns 0 or -errno. */
-static int handle_error(const struct nl_ctx *ctx, const struct nlmsghdr *req,
+static int handle_error(struct nl_ctx *ctx, const struct nlmsghdr *req,
 			const struct nlmsghdr *nlh, bool quiet)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
@@ -173,6 +173,8 @@ static int handle_error(const struct nl_ctx *ctx, const struct nlmsghdr *req,
 		if (off < len)
 			ext_ack_parse((const char *)e + off, len - off, &ea);
 	}
+	ctx->err_offs = ea.offs;
+	ctx->err_has_offs = ea.has_offs;
 	if (e->error > 0 || e->error < -4095) {
 		fprintf(stderr, "kvtepctl: bad error code %d from kernel\n", e->error);
 		return -EBADMSG;
@@ -212,7 +214,7 @@ struct nlmsghdr *nl_req_start(struct nl_ctx *ctx, uint8_t cmd, uint16_t flags)
 	struct genlmsghdr *genl;
 
 	/* No stale bytes in attribute padding go to the kernel. */
-	memset(ctx->req, 0, MNL_SOCKET_BUFFER_SIZE);
+	memset(ctx->req, 0, NL_REQ_SIZE);
 	nlh = mnl_nlmsg_put_header(ctx->req);
 
 	nlh->nlmsg_type = ctx->family_id;
@@ -295,6 +297,7 @@ static int talk(struct nl_ctx *ctx, struct nlmsghdr *nlh,
 	struct nl_collect col = { 0 };
 	int attempt, err = 0;
 
+	ctx->err_has_offs = false;
 	for (attempt = 0; attempt <= NL_DUMP_RETRIES; attempt++) {
 		bool intr = false;
 
@@ -444,7 +447,7 @@ int nl_open(struct nl_ctx *ctx, const char *family)
 {
 	int one = 1, err;
 
-	ctx->req = malloc(MNL_SOCKET_BUFFER_SIZE);
+	ctx->req = malloc(NL_REQ_SIZE);
 	ctx->rbuf = malloc(NL_RCVBUF_SIZE);
 	if (!ctx->req || !ctx->rbuf) {
 		err = -ENOMEM;

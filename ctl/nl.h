@@ -15,6 +15,8 @@
 #include <libmnl/libmnl.h>
 
 #define NL_MAX_MCGRPS	8
+/* Request buffer: one message; batched FDB adds fill it up to this. */
+#define NL_REQ_SIZE	65536
 
 struct nl_mcgrp {
 	char name[GENL_NAMSIZ];
@@ -31,6 +33,9 @@ struct nl_ctx {
 	unsigned int n_mcgrps;
 	char *req;		/* request buffer (one message) */
 	char *rbuf;		/* receive buffer */
+	/* Byte offset in the request of the attribute the last error named. */
+	uint32_t err_offs;
+	bool err_has_offs;
 	/* Name a top-level request attribute for error messages; may be NULL. */
 	const char *(*attr_name)(uint16_t type);
 };

@@ -318,9 +318,13 @@ static bool kvtep_fdb_same(struct kvtep_dev *kv, struct kvtep_fdb_entry *e,
 	return false;
 }
 
-/* Point new entry @e where @cfg says. Caller holds fdb_lock. */
+/*
+ * Point new entry @e where @cfg says; a new remote may come from @spare.
+ * Caller holds fdb_lock.
+ */
 static int kvtep_fdb_fill(struct kvtep_dev *kv, struct kvtep_fdb_entry *e,
-			  const struct kvtep_fdb_cfg *cfg)
+			  const struct kvtep_fdb_cfg *cfg,
+			  struct kvtep_remote **spare)
 {
 	struct kvtep_flood_list *fl;
 	unsigned int i;
@@ -330,7 +334,7 @@ static int kvtep_fdb_fill(struct kvtep_dev *kv, struct kvtep_fdb_entry *e,
 		e->local = cfg->local;
 		return 0;
 	case KVTEP_FDB_STATIC_REMOTE:
-		e->remote = kvtep_remote_get(kv, &cfg->rkeys[0]);
+		e->remote = kvtep_remote_get_spare(kv, &cfg->rkeys[0], spare);
 		return e->remote ? 0 : -ENOMEM;
 	case KVTEP_FDB_MCAST_REMOTE:
 		fl = kvtep_flood_list_alloc(cfg->n_rkeys);
@@ -359,6 +363,7 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		  const struct kvtep_fdb_cfg *cfg, bool replace,
 		  struct netlink_ext_ack *extack)
 {
+	struct kvtep_remote *spare = NULL;
 	struct kvtep_fdb_entry *e, *old;
 	int err = 0;
 
@@ -366,6 +371,26 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 	if (!e)
 		return -ENOMEM;
 	e->port_key = cfg->port_key;
+	/*
+	 * A new remote: allocate it here, not atomically under fdb_lock,
+	 * where its per-CPU route cache fails once the per-CPU allocator's
+	 * atomic reserve runs dry (bulk loads with many remotes). If the
+	 * remote goes away meanwhile, kvtep_fdb_fill() allocates atomically.
+	 */
+	if (cfg->type == KVTEP_FDB_STATIC_REMOTE) {
+		bool known;
+
+		spin_lock_bh(&kv->fdb_lock);
+		known = kvtep_remote_exists(kv, &cfg->rkeys[0]);
+		spin_unlock_bh(&kv->fdb_lock);
+		if (!known) {
+			spare = kvtep_remote_alloc(GFP_KERNEL);
+			if (!spare) {
+				kmem_cache_free(kvtep_fdb_cache, e);
+				return -ENOMEM;
+			}
+		}
+	}
 
 	spin_lock_bh(&kv->fdb_lock);
 	old = kvtep_fdb_lookup(kv, cfg->vni, cfg->mac);
@@ -384,7 +409,7 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		err = -ENOSPC;
 		goto out_free;
 	}
-	err = kvtep_fdb_fill(kv, e, cfg);
+	err = kvtep_fdb_fill(kv, e, cfg, &spare);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "out of memory for the FDB entry");
 		goto out_free;
@@ -410,15 +435,18 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		e->type = cfg->type;
 		kvtep_fdb_entry_release(kv, e);
 		spin_unlock_bh(&kv->fdb_lock);
+		kvtep_remote_free(spare);
 		return err;
 	}
 	kvtep_fdb_changed(kv);
 	spin_unlock_bh(&kv->fdb_lock);
+	kvtep_remote_free(spare);
 	return 0;
 
 out_free:
 	spin_unlock_bh(&kv->fdb_lock);
 	kmem_cache_free(kvtep_fdb_cache, e);
+	kvtep_remote_free(spare);
 	return err;
 }
 

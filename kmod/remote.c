@@ -49,8 +49,53 @@ void kvtep_remote_uninit(struct kvtep_dev *kv)
  * Find the remote with @key or create it; returns it with a reference the
  * caller owns, or NULL when out of memory. Caller holds fdb_lock.
  */
-struct kvtep_remote *kvtep_remote_get(struct kvtep_dev *kv,
-				      const struct kvtep_remote_key *key)
+/*
+ * A new, unhashed remote. Its route cache is per CPU: an atomic per-CPU
+ * allocation fails once the allocator's atomic reserve is used up, which
+ * a bulk FDB load with many remotes does, so the config path allocates
+ * with GFP_KERNEL before taking fdb_lock (kvtep_remote_get_spare()).
+ */
+struct kvtep_remote *kvtep_remote_alloc(gfp_t gfp)
+{
+	struct kvtep_remote *r = kzalloc(sizeof(*r), gfp);
+
+	if (!r)
+		return NULL;
+	if (dst_cache_init(&r->dst_cache, gfp)) {
+		kfree(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Free a remote from kvtep_remote_alloc() that was never hashed. */
+void kvtep_remote_free(struct kvtep_remote *r)
+{
+	if (!r)
+		return;
+	dst_cache_destroy(&r->dst_cache);
+	kfree(r);
+}
+
+/* Is there a remote for @key? Caller holds fdb_lock. */
+bool kvtep_remote_exists(struct kvtep_dev *kv, const struct kvtep_remote_key *key)
+{
+	struct kvtep_remote *r;
+
+	lockdep_assert_held(&kv->fdb_lock);
+	hash_for_each_possible(kv->remotes, r, hnode, kvtep_remote_hash(key))
+		if (kvtep_remote_key_equal(&r->key, key))
+			return true;
+	return false;
+}
+
+/*
+ * Find the remote for @key and take a reference, or create it: from
+ * *@spare if there is one (then *@spare becomes NULL), else atomically.
+ */
+struct kvtep_remote *kvtep_remote_get_spare(struct kvtep_dev *kv,
+					    const struct kvtep_remote_key *key,
+					    struct kvtep_remote **spare)
 {
 	u32 hash = kvtep_remote_hash(key);
 	struct kvtep_remote *r;
@@ -63,17 +108,24 @@ struct kvtep_remote *kvtep_remote_get(struct kvtep_dev *kv,
 		}
 	}
 
-	r = kzalloc(sizeof(*r), GFP_ATOMIC);
-	if (!r)
-		return NULL;
-	if (dst_cache_init(&r->dst_cache, GFP_ATOMIC)) {
-		kfree(r);
-		return NULL;
+	if (spare && *spare) {
+		r = *spare;
+		*spare = NULL;
+	} else {
+		r = kvtep_remote_alloc(GFP_ATOMIC);
+		if (!r)
+			return NULL;
 	}
 	r->key = *key;
 	refcount_set(&r->refcnt, 1);
 	hash_add(kv->remotes, &r->hnode, hash);
 	return r;
+}
+
+struct kvtep_remote *kvtep_remote_get(struct kvtep_dev *kv,
+				      const struct kvtep_remote_key *key)
+{
+	return kvtep_remote_get_spare(kv, key, NULL);
 }
 
 void kvtep_remote_hold(struct kvtep_remote *r)

@@ -47,6 +47,12 @@ void kvtep_remote_uninit(struct kvtep_dev *kv);
 
 struct kvtep_remote *kvtep_remote_get(struct kvtep_dev *kv,
 				      const struct kvtep_remote_key *key);
+struct kvtep_remote *kvtep_remote_alloc(gfp_t gfp);
+void kvtep_remote_free(struct kvtep_remote *r);
+bool kvtep_remote_exists(struct kvtep_dev *kv, const struct kvtep_remote_key *key);
+struct kvtep_remote *kvtep_remote_get_spare(struct kvtep_dev *kv,
+					    const struct kvtep_remote_key *key,
+					    struct kvtep_remote **spare);
 void kvtep_remote_hold(struct kvtep_remote *r);
 void kvtep_remote_put(struct kvtep_dev *kv, struct kvtep_remote *r);
 

@@ -25,7 +25,8 @@
 
 #include <linux/kvtep.h>
 
-#define KNL_REQ_SIZE	8192
+/* Big enough for a batch of 1000 KVTEP_A_FDB nests in one request. */
+#define KNL_REQ_SIZE	65536
 #define KNL_RX_SIZE	32768
 
 struct knl {
@@ -37,6 +38,15 @@ struct knl {
 	char ext_msg[256];
 	bool has_offs;
 	uint32_t ext_offs;
+	/* NLMSGERR_ATTR_MISS_TYPE / _MISS_NEST of the last request. */
+	bool has_miss_type, has_miss_nest;
+	uint32_t miss_type, miss_nest;
+	/* The last dump had a message flagged NLM_F_DUMP_INTR. */
+	bool dump_intr;
+	/* Receive with a buffer this small (0: KNL_RX_SIZE); the kernel
+	 * sizes dump skbs after the largest buffer seen on the socket.
+	 */
+	size_t rx_len;
 	char req[KNL_REQ_SIZE];
 	char rx[KNL_RX_SIZE];
 };
@@ -121,6 +131,18 @@ static inline int knl_ext_cb(const struct nlattr *attr, void *data)
 			k->has_offs = true;
 		}
 		break;
+	case NLMSGERR_ATTR_MISS_TYPE:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U32)) {
+			k->miss_type = mnl_attr_get_u32(attr);
+			k->has_miss_type = true;
+		}
+		break;
+	case NLMSGERR_ATTR_MISS_NEST:
+		if (!mnl_attr_validate(attr, MNL_TYPE_U32)) {
+			k->miss_nest = mnl_attr_get_u32(attr);
+			k->has_miss_nest = true;
+		}
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -170,12 +192,17 @@ static inline int knl_talk(struct knl *k, struct nlmsghdr *nlh, knl_cb cb,
 
 	k->ext_msg[0] = '\0';
 	k->has_offs = false;
+	k->has_miss_type = false;
+	k->has_miss_nest = false;
+	k->dump_intr = false;
 	nlh->nlmsg_seq = ++k->seq;
 	if (mnl_socket_sendto(k->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
 	for (;;) {
-		int n = mnl_socket_recvfrom(k->sock, k->rx, sizeof(k->rx));
+		size_t rx_len = k->rx_len && k->rx_len < sizeof(k->rx) ?
+				k->rx_len : sizeof(k->rx);
+		int n = mnl_socket_recvfrom(k->sock, k->rx, rx_len);
 		const struct nlmsghdr *m;
 
 		if (n < 0)
@@ -187,7 +214,7 @@ static inline int knl_talk(struct knl *k, struct nlmsghdr *nlh, knl_cb cb,
 			if (m->nlmsg_seq != nlh->nlmsg_seq || m->nlmsg_pid != k->portid)
 				continue;
 			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
+				intr = k->dump_intr = true;
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				err = knl_ack(k, m);
 				return err ? err : cb_err;
@@ -300,6 +327,116 @@ static inline int knl_link_del(int ifindex)
 	}
 	free(k);
 	return err;
+}
+
+/* Create veth pair @ifname <-> @peer. */
+static inline int knl_veth_add(const char *ifname, const char *peer)
+{
+	struct knl *k = calloc(1, sizeof(*k));
+	struct nlattr *li, *data, *pn;
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (!k)
+		return -ENOMEM;
+	err = knl_open(k, NETLINK_ROUTE);
+	if (!err) {
+		nlh = knl_msg(k, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+		li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		pn = mnl_attr_nest_start(nlh, 1 /* VETH_INFO_PEER */);
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+		mnl_attr_nest_end(nlh, pn);
+		mnl_attr_nest_end(nlh, data);
+		mnl_attr_nest_end(nlh, li);
+		err = knl_talk(k, nlh, NULL, NULL);
+		knl_close(k);
+	}
+	free(k);
+	return err;
+}
+
+static inline int knl_link_master_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(a) == IFLA_MASTER &&
+		    !mnl_attr_validate(a, MNL_TYPE_U32))
+			*(uint32_t *)data = mnl_attr_get_u32(a);
+	return 0;
+}
+
+/* IFLA_MASTER of @ifindex: 0 = none, or -errno. */
+static inline int64_t knl_link_master(int ifindex)
+{
+	struct knl *k = calloc(1, sizeof(*k));
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	uint32_t master = 0;
+	int err;
+
+	if (!k)
+		return -ENOMEM;
+	err = knl_open(k, NETLINK_ROUTE);
+	if (!err) {
+		nlh = knl_msg(k, RTM_GETLINK, 0);
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = ifindex;
+		err = knl_talk(k, nlh, knl_link_master_cb, &master);
+		knl_close(k);
+	}
+	free(k);
+	return err ? err : (int64_t)master;
+}
+
+/* Parse the attributes of a nest (or a message payload) into tb[0..max]. */
+struct knl_tb {
+	const struct nlattr **tb;
+	unsigned int max;
+};
+
+static inline int knl_tb_cb(const struct nlattr *a, void *data)
+{
+	struct knl_tb *t = data;
+	unsigned int type = mnl_attr_get_type(a);
+
+	if (type <= t->max)
+		t->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static inline int knl_parse_nest(const struct nlattr *nest,
+				 const struct nlattr **tb, unsigned int max)
+{
+	struct knl_tb t = { tb, max };
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	return mnl_attr_parse_nested(nest, knl_tb_cb, &t) < 0 ? -EBADMSG : 0;
+}
+
+static inline int knl_parse_genl(const struct nlmsghdr *nlh,
+				 const struct nlattr **tb, unsigned int max)
+{
+	struct knl_tb t = { tb, max };
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), knl_tb_cb, &t) < 0 ?
+	       -EBADMSG : 0;
+}
+
+/* Offset of @p (inside the request @nlh) as the kernel reports it. */
+static inline uint32_t knl_offs(const struct nlmsghdr *nlh, const void *p)
+{
+	return (uint32_t)((const char *)p - (const char *)nlh);
 }
 
 /* --- kvtep device replies ------------------------------------------------- */

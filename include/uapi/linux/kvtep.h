@@ -225,7 +225,8 @@ enum kvtep_stats_attr {
 	KVTEP_STATS_A_DECAP_PACKETS,	/* u64: received from tunnels */
 	KVTEP_STATS_A_DECAP_BYTES,
 	KVTEP_STATS_A_DROPS,		/* nest: u64 per enum kvtep_drop_reason,
-					 * attribute type = reason + 1
+					 * attribute type = reason + 1;
+					 * padding inside it has type 0
 					 */
 	KVTEP_STATS_A_VNI,		/* u32: the LS this nest describes */
 	__KVTEP_STATS_A_MAX,
