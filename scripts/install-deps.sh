@@ -12,7 +12,8 @@ BPO_LIST=/etc/apt/sources.list.d/kvtep-bookworm-backports.sources
 PKGS="build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils zstd
       qemu-system-x86 busybox-static libmnl-dev libnl-3-dev libnl-genl-3-dev
       libjansson-dev libcap-dev pkg-config dkms iproute2 tcpdump tshark iperf3 python3-scapy
-      openvswitch-switch openvswitch-vtep sparse clang libclang-rt-14-dev ethtool"
+      openvswitch-switch openvswitch-vtep sparse clang libclang-rt-14-dev ethtool
+      iputils-ping"
 
 have_all() {
 	# shellcheck disable=SC2086
