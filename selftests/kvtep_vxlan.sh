@@ -201,7 +201,12 @@ test_kvtep_pair() { # FAMILY (4 | 6)
 	# so "moved" is measured where it lands: kv2's decapsulated bytes.
 	bytes=$(printf '%s\n' "$out" | jq -r '.end.sum_sent.bytes // 0' 2>/dev/null)
 	rate=$(printf '%s\n' "$out" | jq -r '.end.sum_sent.bits_per_second // 0' 2>/dev/null)
-	decap1=$(stat_of "$VTEP2" kv2 decap_bytes)
+	# The last window of segments may still be on its way: give it 10 s.
+	for _ in $(seq 50); do
+		decap1=$(stat_of "$VTEP2" kv2 decap_bytes)
+		[ $((decap1 - decap0)) -ge 50000000 ] && break
+		sleep 0.2
+	done
 	log_info "$tag iperf3: $((${bytes:-0} / 1000000)) MB sent at $(( ${rate%.*} / 1000000 )) Mbit/s, kv2 decapsulated $(((decap1 - decap0) / 1000000)) MB"
 	[ $rc = 0 ] && [ "${bytes:-0}" -ge 50000000 ] && [ $((decap1 - decap0)) -ge 50000000 ]
 	log_test $? 0 "$tag iperf3 TCP 50 MB VM1 -> VM2"
