@@ -26,11 +26,6 @@ bool kvtep_netdev_is_kvtep(const struct net_device *dev)
 	return dev->netdev_ops == &kvtep_netdev_ops;
 }
 
-struct kvtep_dev *kvtep_from_netdev(struct net_device *dev)
-{
-	return kvtep_netdev_is_kvtep(dev) ? netdev_priv(dev) : NULL;
-}
-
 u64 kvtep_drops_read(struct kvtep_dev *kv, enum kvtep_drop_reason reason)
 {
 	u64 sum = 0;

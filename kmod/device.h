@@ -126,7 +126,6 @@ static inline void kvtep_dev_changed(struct kvtep_dev *kv)
 }
 
 bool kvtep_netdev_is_kvtep(const struct net_device *dev);
-struct kvtep_dev *kvtep_from_netdev(struct net_device *dev);
 u64 kvtep_drops_read(struct kvtep_dev *kv, enum kvtep_drop_reason reason);
 int kvtep_device_init(void);
 void kvtep_device_uninit(void);

@@ -156,6 +156,18 @@ static struct kvtep_fdb_entry *kvtep_fdb_entry_alloc(u32 vni, const u8 *mac,
 }
 
 /*
+ * A learned entry was seen again: touch its cache line once per jiffy,
+ * not once per frame.
+ */
+static void kvtep_fdb_touch(struct kvtep_fdb_entry *e)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(e->updated) != now)
+		WRITE_ONCE(e->updated, now);
+}
+
+/*
  * A frame from binding @b has source @mac: remember where it lives.
  * Softirq, under RCU. Static entries are never moved by learning.
  */
@@ -172,9 +184,7 @@ void kvtep_fdb_learn_local(struct kvtep_dev *kv, struct kvtep_ls *ls,
 			return;		/* static: the controller knows better */
 		if (e->type == KVTEP_FDB_LEARNED_LOCAL &&
 		    READ_ONCE(e->local) == b) {
-			/* Touch the cache line once per jiffy, not per frame. */
-			if (READ_ONCE(e->updated) != now)
-				WRITE_ONCE(e->updated, now);
+			kvtep_fdb_touch(e);
 			return;
 		}
 	}
@@ -244,10 +254,7 @@ void kvtep_fdb_learn_remote(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		if (e->type != KVTEP_FDB_LEARNED_REMOTE)
 			return;
 		if (kvtep_remote_key_equal(&READ_ONCE(e->remote)->key, src)) {
-			unsigned long now = jiffies;
-
-			if (READ_ONCE(e->updated) != now)
-				WRITE_ONCE(e->updated, now);
+			kvtep_fdb_touch(e);
 			return;
 		}
 	}

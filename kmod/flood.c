@@ -27,15 +27,22 @@ struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n)
 	return fl;
 }
 
-/* Free a list no reader has seen. Caller holds fdb_lock. */
-void kvtep_flood_list_free(struct kvtep_dev *kv, struct kvtep_flood_list *fl)
+/* Drop the list's references on its remotes. Caller holds fdb_lock. */
+static void kvtep_flood_list_put_remotes(struct kvtep_dev *kv,
+					 struct kvtep_flood_list *fl)
 {
 	unsigned int i;
 
-	if (!fl)
-		return;
 	for (i = 0; i < fl->n; i++)
 		kvtep_remote_put(kv, fl->remotes[i]);
+}
+
+/* Free a list no reader has seen. Caller holds fdb_lock. */
+void kvtep_flood_list_free(struct kvtep_dev *kv, struct kvtep_flood_list *fl)
+{
+	if (!fl)
+		return;
+	kvtep_flood_list_put_remotes(kv, fl);
 	kfree(fl);
 }
 
@@ -45,24 +52,10 @@ void kvtep_flood_list_free(struct kvtep_dev *kv, struct kvtep_flood_list *fl)
  */
 void kvtep_flood_list_free_rcu(struct kvtep_dev *kv, struct kvtep_flood_list *fl)
 {
-	unsigned int i;
-
 	if (!fl)
 		return;
-	for (i = 0; i < fl->n; i++)
-		kvtep_remote_put(kv, fl->remotes[i]);
+	kvtep_flood_list_put_remotes(kv, fl);
 	kfree_rcu(fl, rcu);
-}
-
-int kvtep_flood_list_find(const struct kvtep_flood_list *fl,
-			  const struct kvtep_remote *r)
-{
-	unsigned int i;
-
-	for (i = 0; fl && i < fl->n; i++)
-		if (fl->remotes[i] == r)
-			return i;
-	return -1;
 }
 
 void kvtep_flood(struct kvtep_dev *kv, struct kvtep_ls *ls,

@@ -30,8 +30,6 @@ struct kvtep_flood_list {
 struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n);
 void kvtep_flood_list_free(struct kvtep_dev *kv, struct kvtep_flood_list *fl);
 void kvtep_flood_list_free_rcu(struct kvtep_dev *kv, struct kvtep_flood_list *fl);
-int kvtep_flood_list_find(const struct kvtep_flood_list *fl,
-			  const struct kvtep_remote *r);
 
 /*
  * Deliver a broadcast / unknown unicast / multicast frame: to every local

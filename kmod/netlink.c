@@ -190,6 +190,38 @@ static void kvtep_nl_post_doit(const struct kvtep_genl_ops *ops, struct sk_buff 
 		netdev_put(kv->dev, &kv->dev_tracker);
 }
 
+/*
+ * Start a message about @kv or an object below it: the genl header, the
+ * dump consistency flag when @cb is a dump, and the device's ifindex.
+ */
+static void *kvtep_nl_put_hdr(struct sk_buff *skb, struct kvtep_dev *kv,
+			      u32 portid, u32 seq, int flags, u8 cmd,
+			      struct netlink_callback *cb)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &kvtep_genl_family, flags, cmd);
+
+	if (!hdr)
+		return NULL;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+/*
+ * What a dumpit returns: a full skb ends this round and the core calls
+ * again; an object that does not fit even an empty skb is an error.
+ */
+static int kvtep_nl_dump_ret(struct sk_buff *skb, int err)
+{
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
 static int kvtep_nl_put_cfg(struct sk_buff *skb, const struct kvtep_config *cfg)
 {
 	if (nla_put_u16(skb, KVTEP_A_VXLAN_PORT, cfg->vxlan_port) ||
@@ -234,15 +266,12 @@ static int kvtep_nl_fill_dev(struct sk_buff *skb, struct kvtep_dev *kv,
 {
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &kvtep_genl_family, flags, cmd);
+	hdr = kvtep_nl_put_hdr(skb, kv, portid, seq, flags, cmd, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
 
 	mutex_lock(&kv->lock);
-	if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex) ||
-	    nla_put_string(skb, KVTEP_A_IFNAME, kv->dev->name) ||
+	if (nla_put_string(skb, KVTEP_A_IFNAME, kv->dev->name) ||
 	    kvtep_nl_put_cfg(skb, &kv->cfg) ||
 	    nla_put_u32(skb, KVTEP_A_FDB_COUNT, atomic_read(&kv->fdb_count)) ||
 	    nla_put_u32(skb, KVTEP_A_GENERATION, kv->generation))
@@ -309,7 +338,7 @@ static int kvtep_nl_dev_get_dumpit(struct sk_buff *skb,
 	rtnl_unlock();
 	cb->args[0] = pos;
 	/* A full skb ends this round; the core calls us again. */
-	return err == -EMSGSIZE ? skb->len : err ?: skb->len;
+	return kvtep_nl_dump_ret(skb, err);
 }
 
 static int kvtep_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -487,14 +516,9 @@ static int kvtep_nl_fill_port(struct sk_buff *skb, struct kvtep_dev *kv,
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &kvtep_genl_family, flags,
-			  KVTEP_CMD_PORT_GET);
+	hdr = kvtep_nl_put_hdr(skb, kv, portid, seq, flags, KVTEP_CMD_PORT_GET, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex))
-		goto fail;
 	nest = nla_nest_start(skb, KVTEP_A_PORT);
 	if (!nest ||
 	    nla_put_u32(skb, KVTEP_PORT_A_IFINDEX, port->dev->ifindex) ||
@@ -547,7 +571,7 @@ static int kvtep_nl_port_get_dumpit(struct sk_buff *skb,
 	mutex_unlock(&kv->lock);
 	netdev_put(kv->dev, &tracker);
 	cb->args[0] = pos;
-	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+	return kvtep_nl_dump_ret(skb, err);
 }
 
 /* ---- logical switches ---- */
@@ -664,14 +688,9 @@ static int kvtep_nl_fill_ls(struct sk_buff *skb, struct kvtep_dev *kv,
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &kvtep_genl_family, flags,
-			  KVTEP_CMD_LS_GET);
+	hdr = kvtep_nl_put_hdr(skb, kv, portid, seq, flags, KVTEP_CMD_LS_GET, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex))
-		goto fail;
 	nest = nla_nest_start(skb, KVTEP_A_LS);
 	if (!nest ||
 	    nla_put_u32(skb, KVTEP_LS_A_VNI, ls->vni) ||
@@ -700,7 +719,14 @@ static size_t kvtep_nl_ls_size(void)
 	     + kvtep_stats_size();
 }
 
-static int kvtep_nl_ls_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * GET of one logical switch's view (the LS itself, or its flood list):
+ * @fill writes it, @size bounds it.
+ */
+static int kvtep_nl_ls_reply(struct genl_info *info, size_t size,
+			     int (*fill)(struct sk_buff *skb, struct kvtep_dev *kv,
+					 struct kvtep_ls *ls, u32 portid, u32 seq,
+					 int flags, struct netlink_callback *cb))
 {
 	struct kvtep_dev *kv = info->user_ptr[0];
 	struct nlattr *tb[KVTEP_LS_A_MAX + 1];
@@ -712,13 +738,13 @@ static int kvtep_nl_ls_get_doit(struct sk_buff *skb, struct genl_info *info)
 	vni = kvtep_nl_ls_vni(info, tb);
 	if (vni < 0)
 		return vni;
-	msg = genlmsg_new(kvtep_nl_ls_size(), GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&kv->lock);
 	ls = kvtep_nl_ls_find(kv, vni, tb[KVTEP_LS_A_VNI], info->extack);
-	err = ls ? kvtep_nl_fill_ls(msg, kv, ls, info->snd_portid,
-				    info->snd_seq, 0, NULL) : -ENOENT;
+	err = ls ? fill(msg, kv, ls, info->snd_portid, info->snd_seq, 0, NULL) :
+		   -ENOENT;
 	mutex_unlock(&kv->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -727,8 +753,11 @@ static int kvtep_nl_ls_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int kvtep_nl_ls_get_dumpit(struct sk_buff *skb,
-				  struct netlink_callback *cb)
+/* Dump every logical switch's view with @fill; cb->args[0] is the cursor. */
+static int kvtep_nl_ls_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			    int (*fill)(struct sk_buff *skb, struct kvtep_dev *kv,
+					struct kvtep_ls *ls, u32 portid, u32 seq,
+					int flags, struct netlink_callback *cb))
 {
 	netdevice_tracker tracker;
 	struct kvtep_dev *kv;
@@ -744,8 +773,8 @@ static int kvtep_nl_ls_get_dumpit(struct sk_buff *skb,
 	hash_for_each(kv->ls_hash, bkt, ls, hnode) {
 		if (pos++ < cb->args[0])
 			continue;
-		err = kvtep_nl_fill_ls(skb, kv, ls, NETLINK_CB(cb->skb).portid,
-				       cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		err = fill(skb, kv, ls, NETLINK_CB(cb->skb).portid,
+			   cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		if (err) {
 			pos--;
 			break;
@@ -754,7 +783,18 @@ static int kvtep_nl_ls_get_dumpit(struct sk_buff *skb,
 	mutex_unlock(&kv->lock);
 	netdev_put(kv->dev, &tracker);
 	cb->args[0] = pos;
-	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+	return kvtep_nl_dump_ret(skb, err);
+}
+
+static int kvtep_nl_ls_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kvtep_nl_ls_reply(info, kvtep_nl_ls_size(), kvtep_nl_fill_ls);
+}
+
+static int kvtep_nl_ls_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	return kvtep_nl_ls_dump(skb, cb, kvtep_nl_fill_ls);
 }
 
 /* ---- bindings ---- */
@@ -852,14 +892,9 @@ static int kvtep_nl_fill_bind(struct sk_buff *skb, struct kvtep_dev *kv,
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &kvtep_genl_family, flags,
-			  KVTEP_CMD_BIND_GET);
+	hdr = kvtep_nl_put_hdr(skb, kv, portid, seq, flags, KVTEP_CMD_BIND_GET, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex))
-		goto fail;
 	nest = nla_nest_start(skb, KVTEP_A_BIND);
 	if (!nest ||
 	    nla_put_u32(skb, KVTEP_BIND_A_PORT_IFINDEX, b->port->dev->ifindex) ||
@@ -925,7 +960,7 @@ out:
 		cb->args[1] = vid;
 	mutex_unlock(&kv->lock);
 	netdev_put(kv->dev, &tracker);
-	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+	return kvtep_nl_dump_ret(skb, err);
 }
 
 /* ---- FDB ---- */
@@ -1152,13 +1187,9 @@ static int kvtep_nl_fill_fdb(struct sk_buff *skb, struct kvtep_dev *kv,
 	unsigned int i;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &kvtep_genl_family, flags, cmd);
+	hdr = kvtep_nl_put_hdr(skb, kv, portid, seq, flags, cmd, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex))
-		goto fail;
 	nest = nla_nest_start(skb, KVTEP_A_FDB);
 	if (!nest ||
 	    nla_put_u32(skb, KVTEP_FDB_A_VNI, e->key.vni) ||
@@ -1240,22 +1271,19 @@ static int kvtep_nl_fdb_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err;
 
-	err = kvtep_nl_fdb_filter(info->attrs, tb, info->extack);
+	err = kvtep_nl_parse_nest(info, KVTEP_A_FDB, tb, KVTEP_FDB_A_MAX,
+				  kvtep_fdb_nest_policy,
+				  "kvtep: missing KVTEP_A_FDB nest");
 	if (err)
 		return err;
-	if (!info->attrs[KVTEP_A_FDB] ||
-	    KVTEP_NEED(info->extack, info->attrs[KVTEP_A_FDB], tb, KVTEP_FDB_A_VNI,
+	if (KVTEP_NEED(info->extack, info->attrs[KVTEP_A_FDB], tb, KVTEP_FDB_A_VNI,
 		       "missing FDB entry VNI") ||
 	    KVTEP_NEED(info->extack, info->attrs[KVTEP_A_FDB], tb, KVTEP_FDB_A_MAC,
-		       "missing FDB entry MAC")) {
-		if (!info->attrs[KVTEP_A_FDB]) {
-			NL_SET_ERR_MSG_MOD(info->extack, "missing KVTEP_A_FDB nest");
-			NL_SET_ERR_ATTR_MISS(info->extack, NULL, KVTEP_A_FDB);
-		}
+		       "missing FDB entry MAC"))
 		return -EINVAL;
-	}
-	msg = genlmsg_new(kvtep_nl_fdb_size() + 64 * kvtep_remote_attrs_size(),
-			  GFP_KERNEL);
+	/* Room for a multicast entry's whole remote set. */
+	msg = genlmsg_new(kvtep_nl_fdb_size() +
+			  KVTEP_MAX_REMOTES * kvtep_remote_attrs_size(), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	rcu_read_lock();
@@ -1376,9 +1404,7 @@ static int kvtep_nl_fdb_get_dumpit(struct sk_buff *skb,
 	}
 out:
 	rhashtable_walk_stop(&d->iter);
-	if (err == -EMSGSIZE && skb->len)
-		return skb->len;
-	return err ?: skb->len;
+	return kvtep_nl_dump_ret(skb, err);
 }
 
 static int kvtep_nl_fdb_flush_doit(struct sk_buff *skb, struct genl_info *info)
@@ -1566,14 +1592,9 @@ static int kvtep_nl_fill_flood(struct sk_buff *skb, struct kvtep_dev *kv,
 	unsigned int i;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &kvtep_genl_family, flags,
-			  KVTEP_CMD_FLOOD_GET);
+	hdr = kvtep_nl_put_hdr(skb, kv, portid, seq, flags, KVTEP_CMD_FLOOD_GET, cb);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex))
-		goto fail;
 	nest = nla_nest_start(skb, KVTEP_A_LS);
 	if (!nest || nla_put_u32(skb, KVTEP_LS_A_VNI, ls->vni) ||
 	    nla_put_u8(skb, KVTEP_LS_A_REPLICATION, ls->replication))
@@ -1590,62 +1611,25 @@ fail:
 	return -EMSGSIZE;
 }
 
+/* Size of a flood list reply: the LS nest and up to the most remotes. */
+static size_t kvtep_nl_flood_size(void)
+{
+	return nla_total_size(sizeof(u32))		/* IFINDEX */
+	     + nla_total_size(0)			/* LS nest */
+	     + nla_total_size(sizeof(u32))		/* VNI */
+	     + nla_total_size(sizeof(u8))		/* REPLICATION */
+	     + KVTEP_MAX_REMOTES * kvtep_remote_attrs_size();
+}
+
 static int kvtep_nl_flood_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct kvtep_dev *kv = info->user_ptr[0];
-	struct nlattr *tb[KVTEP_LS_A_MAX + 1];
-	struct sk_buff *msg;
-	struct kvtep_ls *ls;
-	int err;
-	s64 vni;
-
-	vni = kvtep_nl_ls_vni(info, tb);
-	if (vni < 0)
-		return vni;
-	msg = genlmsg_new(nla_total_size(0) + 32 +
-			  KVTEP_MAX_REMOTES * kvtep_remote_attrs_size(), GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	mutex_lock(&kv->lock);
-	ls = kvtep_nl_ls_find(kv, vni, tb[KVTEP_LS_A_VNI], info->extack);
-	err = ls ? kvtep_nl_fill_flood(msg, kv, ls, info->snd_portid,
-				       info->snd_seq, 0, NULL) : -ENOENT;
-	mutex_unlock(&kv->lock);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return kvtep_nl_ls_reply(info, kvtep_nl_flood_size(), kvtep_nl_fill_flood);
 }
 
 static int kvtep_nl_flood_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
-	netdevice_tracker tracker;
-	struct kvtep_dev *kv;
-	struct kvtep_ls *ls;
-	int bkt, err = 0;
-	long pos = 0;
-
-	kv = kvtep_nl_dump_dev(skb, cb, &tracker);
-	if (IS_ERR(kv))
-		return PTR_ERR(kv);
-	mutex_lock(&kv->lock);
-	cb->seq = kv->generation;
-	hash_for_each(kv->ls_hash, bkt, ls, hnode) {
-		if (pos++ < cb->args[0])
-			continue;
-		err = kvtep_nl_fill_flood(skb, kv, ls, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
-		if (err) {
-			pos--;
-			break;
-		}
-	}
-	mutex_unlock(&kv->lock);
-	netdev_put(kv->dev, &tracker);
-	cb->args[0] = pos;
-	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+	return kvtep_nl_ls_dump(skb, cb, kvtep_nl_fill_flood);
 }
 
 /* ---- remotes ---- */
@@ -1668,20 +1652,16 @@ static int kvtep_nl_remote_get_dumpit(struct sk_buff *skb,
 	hash_for_each(kv->remotes, bkt, r, hnode) {
 		if (pos++ < cb->args[0])
 			continue;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &kvtep_genl_family,
-				  NLM_F_MULTI, KVTEP_CMD_REMOTE_GET);
+		hdr = kvtep_nl_put_hdr(skb, kv, NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				       KVTEP_CMD_REMOTE_GET, cb);
 		if (!hdr) {
 			err = -EMSGSIZE;
+		} else if (kvtep_remote_put_attrs(skb, KVTEP_A_REMOTE, r, true)) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
 		} else {
-			genl_dump_check_consistent(cb, hdr);
-			if (nla_put_u32(skb, KVTEP_A_IFINDEX, kv->dev->ifindex) ||
-			    kvtep_remote_put_attrs(skb, KVTEP_A_REMOTE, r, true)) {
-				genlmsg_cancel(skb, hdr);
-				err = -EMSGSIZE;
-			} else {
-				genlmsg_end(skb, hdr);
-			}
+			genlmsg_end(skb, hdr);
 		}
 		if (err) {
 			pos--;
@@ -1691,7 +1671,7 @@ static int kvtep_nl_remote_get_dumpit(struct sk_buff *skb,
 	spin_unlock_bh(&kv->fdb_lock);
 	netdev_put(kv->dev, &tracker);
 	cb->args[0] = pos;
-	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+	return kvtep_nl_dump_ret(skb, err);
 }
 
 /* ---- statistics ---- */
@@ -1710,11 +1690,9 @@ static int kvtep_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
-			  &kvtep_genl_family, 0, KVTEP_CMD_STATS_GET);
-	if (!hdr ||
-	    nla_put_u32(msg, KVTEP_A_IFINDEX, kv->dev->ifindex) ||
-	    nla_put_string(msg, KVTEP_A_IFNAME, kv->dev->name))
+	hdr = kvtep_nl_put_hdr(msg, kv, info->snd_portid, info->snd_seq, 0,
+			       KVTEP_CMD_STATS_GET, NULL);
+	if (!hdr || nla_put_string(msg, KVTEP_A_IFNAME, kv->dev->name))
 		goto fail;
 	stats = nla_nest_start(msg, KVTEP_A_STATS);
 	if (!stats || kvtep_stats_put_counters(msg, kv->stats))
