@@ -141,25 +141,7 @@ static int bind_show_cb(const struct nlmsghdr *nlh, void *data)
 
 static int bind_show(int argc, char **argv)
 {
-	struct nlmsghdr *nlh;
-	struct nl_ctx *nl;
-	int err;
-
-	if (argc < 1)
-		return usage_error("bind show: missing DEV");
-	if (argc > 1)
-		return usage_error("unexpected argument \"%s\"", argv[1]);
-	if (parse_ifname(argv[0], "DEV"))
-		return KVTEP_EXIT_USAGE;
-	nl = kvtep_nl();
-	if (!nl)
-		return KVTEP_EXIT_FAIL;
-	nlh = nl_req_start(nl, KVTEP_CMD_BIND_GET, NLM_F_DUMP);
-	mnl_attr_put_strz(nlh, KVTEP_A_IFNAME, argv[0]);
-	print_list_begin();
-	err = nl_talk(nl, nlh, bind_show_cb, NULL);
-	print_list_end(!err);
-	return nl_exit_code(err);
+	return show_dev_dump("bind", argc, argv, KVTEP_CMD_BIND_GET, bind_show_cb);
 }
 
 static int bind_help(int argc, char **argv)

@@ -11,6 +11,7 @@
 
 #include "kvtepctl.h"
 #include "common.h"
+#include "nl.h"
 #include "print.h"
 
 int parse_ifname(const char *arg, const char *what)
@@ -274,4 +275,36 @@ void print_stats_nest(const char *key, const struct nlattr *nest, bool drops,
 		close_json_object();
 	}
 	close_json_object();
+}
+
+void print_dev_ident(const struct nlattr *ifindex, const struct nlattr *ifname)
+{
+	if (ifindex)
+		print_uint(PRINT_ANY, "ifindex", "%u: ", mnl_attr_get_u32(ifindex));
+	if (ifname)
+		print_string(PRINT_ANY, "name", "%s:", mnl_attr_get_str(ifname));
+}
+
+int show_dev_dump(const char *object, int argc, char **argv, uint8_t cmd,
+		  int (*cb)(const struct nlmsghdr *nlh, void *data))
+{
+	struct nlmsghdr *nlh;
+	struct nl_ctx *nl;
+	int err;
+
+	if (argc < 1)
+		return usage_error("%s show: missing DEV", object);
+	if (argc > 1)
+		return usage_error("unexpected argument \"%s\"", argv[1]);
+	if (parse_ifname(argv[0], "DEV"))
+		return KVTEP_EXIT_USAGE;
+	nl = kvtep_nl();
+	if (!nl)
+		return KVTEP_EXIT_FAIL;
+	nlh = nl_req_start(nl, cmd, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, KVTEP_A_IFNAME, argv[0]);
+	print_list_begin();
+	err = nl_talk(nl, nlh, cb, NULL);
+	print_list_end(!err);
+	return nl_exit_code(err);
 }

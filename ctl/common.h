@@ -47,11 +47,20 @@ void attrs_parse(const struct nlmsghdr *nlh, const struct nlattr *nest,
 const char *ifname_of(uint32_t ifindex, char buf[IF_NAMESIZE]);
 
 /* Printers. */
+/* "IFINDEX: NAME:" that opens a device-level object (dev show, stats). */
+void print_dev_ident(const struct nlattr *ifindex, const struct nlattr *ifname);
 void print_remote_nest(const struct nlattr *nest, bool with_refcnt);
 void print_mac(const char *key, const char *fmt, const uint8_t *mac);
 /* A KVTEP_STATS_A_* nest: counters (and drops, if @drops) under @key. */
 void print_stats_nest(const char *key, const struct nlattr *nest, bool drops,
 		      const char *indent);
+
+/*
+ * "OBJECT show DEV" for objects that are only dumped: send @cmd as a dump
+ * for DEV and print every reply with @cb. Returns the exit code.
+ */
+int show_dev_dump(const char *object, int argc, char **argv, uint8_t cmd,
+		  int (*cb)(const struct nlmsghdr *nlh, void *data));
 
 /*
  * One FDB entry (dump reply or notification, shared with "monitor"):

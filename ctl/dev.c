@@ -11,6 +11,7 @@
 #include <linux/kvtep.h>
 
 #include "kvtepctl.h"
+#include "common.h"
 #include "model.h"
 #include "print.h"
 
@@ -97,12 +98,7 @@ static void print_dev(const struct nlattr **tb)
 
 	open_json_object(NULL);
 
-	if (tb[KVTEP_A_IFINDEX])
-		print_uint(PRINT_ANY, "ifindex", "%u: ",
-			   mnl_attr_get_u32(tb[KVTEP_A_IFINDEX]));
-	if (tb[KVTEP_A_IFNAME])
-		print_string(PRINT_ANY, "name", "%s:",
-			     mnl_attr_get_str(tb[KVTEP_A_IFNAME]));
+	print_dev_ident(tb[KVTEP_A_IFINDEX], tb[KVTEP_A_IFNAME]);
 
 	/* Line 1: where the tunnels are. */
 	if (tb[KVTEP_A_VXLAN_PORT])

@@ -42,12 +42,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	(void)data;
 	attrs_parse(nlh, NULL, top_types, KVTEP_A_MAX, tb);
 	open_json_object(NULL);
-	if (tb[KVTEP_A_IFINDEX])
-		print_uint(PRINT_ANY, "ifindex", "%u: ",
-			   mnl_attr_get_u32(tb[KVTEP_A_IFINDEX]));
-	if (tb[KVTEP_A_IFNAME])
-		print_string(PRINT_ANY, "name", "%s:",
-			     mnl_attr_get_str(tb[KVTEP_A_IFNAME]));
+	print_dev_ident(tb[KVTEP_A_IFINDEX], tb[KVTEP_A_IFNAME]);
 	if (tb[KVTEP_A_STATS])
 		print_stats_nest("stats", tb[KVTEP_A_STATS], true, "    ");
 	print_nl(NULL);
