@@ -23,17 +23,7 @@
 #include <sys/capability.h>
 #include <sys/wait.h>
 
-/*
- * The kernel's harness is not -Wextra clean: an unused parameter in the
- * header, and setjmp() next to a local in TEST_F()'s expansion (-O2).
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
-#pragma GCC diagnostic pop
-#ifndef __clang__
-#pragma GCC diagnostic ignored "-Wclobbered"
-#endif
+#include "kvtep_harness.h"
 #include "kvtep_nl_util.h"
 
 #define TEST_DEV	"kvtep-t0"

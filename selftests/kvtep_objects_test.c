@@ -26,13 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
-#pragma GCC diagnostic pop
-#ifndef __clang__
-#pragma GCC diagnostic ignored "-Wclobbered"
-#endif
+#include "kvtep_harness.h"
 #include "kvtep_nl_util.h"
 
 #define DEV0		"kvtep-t0"
