@@ -32,7 +32,7 @@ static const struct cmd objects[] = {
 	{ "remote",  do_remote,  remote_usage,  "tunnel destinations in use" },
 	{ "stats",   do_stats,   stats_usage,   "device counters and drop reasons" },
 	{ "monitor", do_monitor, monitor_usage, "print FDB events until killed" },
-	{ "help",    do_help,    NULL,          "this text, or \"help OBJECT\"" },
+	{ "help",    do_help,    NULL,          "this text, \"help OBJECT\" or \"help all\"" },
 	{ 0 }
 };
 
@@ -43,6 +43,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: kvtepctl [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]\n"
 		"       kvtepctl OBJECT help\n"
+		"       kvtepctl help all   (every object's commands)\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json      JSON output (an array of objects)\n"
@@ -75,6 +76,17 @@ static int do_help(int argc, char **argv)
 
 	if (argc < 1) {
 		usage(stdout);
+		return KVTEP_EXIT_OK;
+	}
+	if (argc == 1 && !strcmp(argv[0], "all")) {
+		/* The complete reference: every object's commands. */
+		usage(stdout);
+		for (o = objects; o->name; o++) {
+			if (!o->usage)
+				continue;
+			printf("\n");
+			o->usage(stdout);
+		}
 		return KVTEP_EXIT_OK;
 	}
 	o = cmd_find(objects, argv[0], "object");

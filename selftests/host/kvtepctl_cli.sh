@@ -39,6 +39,22 @@ expect 0 "--version exits 0" $CTL --version
 grep -q "$(cat VERSION)" /tmp/kvtepctl_cli.out && passed=$((passed + 1)) ||
 	{ failed=$((failed + 1)); echo "TEST: --version prints VERSION [FAIL]"; }
 expect 0 "help exits 0" $CTL help
+# "help all" is the complete reference: every object's command usage, and
+# every object listed in "help" has its "Usage: kvtepctl OBJ" block there.
+expect 0 "help all exits 0" $CTL help all
+cp /tmp/kvtepctl_cli.out /tmp/kvtepctl_cli.all
+missing=
+for obj in $($CTL help | sed -n '/^Objects:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+	[ "$obj" = help ] && continue
+	grep -qE "^Usage: kvtepctl (\[-j\] )?$obj( |$)" /tmp/kvtepctl_cli.all || missing="$missing $obj"
+done
+if [ -z "$missing" ]; then
+	passed=$((passed + 1))
+	printf 'TEST: %-60s [ OK ]\n' "help all documents every object"
+else
+	failed=$((failed + 1))
+	printf 'TEST: %-60s [FAIL] (missing:%s)\n' "help all documents every object" "$missing"
+fi
 expect 2 "unknown object is a usage error" $CTL frobnicate
 stderr_has "unknown object is named" "frobnicate"
 expect 2 "dev set with a bad ttl is a usage error" $CTL dev set vtep0 ttl 300
