@@ -189,6 +189,13 @@ static void kvtep_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	kvtep_set_lltx(dev);
+	/*
+	 * A VLAN device on top of ours (the self port with a VLAN binding)
+	 * hands us its tag in the skb metadata, where port RX looks for it,
+	 * instead of pushing it into the frame.
+	 */
+	dev->features |= NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX;
+	dev->hw_features |= NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
 	eth_hw_addr_random(dev);
