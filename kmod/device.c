@@ -14,6 +14,7 @@
 #include "compat.h"
 #include "device.h"
 #include "fdb.h"
+#include "fdb_ndo.h"
 #include "lswitch.h"
 #include "port.h"
 #include "remote.h"
@@ -161,6 +162,9 @@ static const struct net_device_ops kvtep_netdev_ops = {
 	.ndo_del_slave		= kvtep_ndo_del_slave,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_fdb_add		= kvtep_ndo_fdb_add,
+	.ndo_fdb_del		= kvtep_ndo_fdb_del,
+	.ndo_fdb_dump		= kvtep_ndo_fdb_dump,
 };
 
 static void kvtep_config_defaults(struct kvtep_config *cfg)
