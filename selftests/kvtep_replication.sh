@@ -85,18 +85,18 @@ cap_start() {
 cap_stop() { # I
 	kill "${CAP_PID[$1]}" 2>/dev/null
 	wait "${CAP_PID[$1]}" 2>/dev/null
-	tcpdump -r "$TMPD/r$1.pcap" -n -v 2>/dev/null > "$TMPD/r$1.txt"
+	tcpdump -r "$TMPD/r$1.pcap" -n 2>/dev/null > "$TMPD/r$1.txt"
 	[ "$VERBOSE" = 0 ] || sed "s/^/    [R$1] /" "$TMPD/r$1.txt" >&2
 }
 
-# counts: "ICMP/ALL" per remote, one word each: ICMP = VXLAN packets of
-# VNI 50 carrying an echo request to 192.168.50.255, ALL = UDP 4789 packets
+# counts: "ICMP/ALL" per remote, one word each: ICMP = echo requests to
+# 192.168.50.255 inside VXLAN VNI 50, ALL = VXLAN packets (tcpdump prints
+# the outer header and the inner frame on two lines)
 counts() {
 	local i icmp all
 	for i in 0 1 2; do
-		all=$(tcpdump -r "$TMPD/r$i.pcap" -n 2>/dev/null | wc -l)
-		icmp=$(tcpdump -r "$TMPD/r$i.pcap" -n 2>/dev/null |
-			grep "vni $VNI" | grep -c '> 192.168.50.255: ICMP echo request')
+		all=$(grep -c "VXLAN.* vni $VNI\b" "$TMPD/r$i.txt")
+		icmp=$(grep -c '192.168.50.1 > 192.168.50.255: ICMP echo request' "$TMPD/r$i.txt")
 		printf '%s/%s ' "$icmp" "$all"
 	done
 }
