@@ -5,6 +5,7 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <net/rtnetlink.h>
@@ -119,6 +120,24 @@ static netdev_tx_t kvtep_ndo_start_xmit(struct sk_buff *skb,
 					struct net_device *dev)
 {
 	struct kvtep_dev *kv = netdev_priv(dev);
+
+	/*
+	 * A tag in the frame itself (TX VLAN offload turned off, a packet
+	 * socket) goes into the metadata, where port RX looks for it, as the
+	 * receive path does for real ports.
+	 */
+	skb_reset_mac_header(skb);
+	if (!skb_vlan_tag_present(skb) && pskb_may_pull(skb, VLAN_ETH_HLEN) &&
+	    eth_type_vlan(eth_hdr(skb)->h_proto)) {
+		__be16 tpid = eth_hdr(skb)->h_proto;
+		u16 tci;
+
+		if (__skb_vlan_pop(skb, &tci)) {
+			kvtep_drop(kv, skb, KVTEP_DROP_NOMEM);
+			return NETDEV_TX_OK;
+		}
+		__vlan_hwaccel_put_tag(skb, tpid, tci);
+	}
 
 	rcu_read_lock();
 	kvtep_port_rx(kv->self, skb);

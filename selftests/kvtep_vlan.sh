@@ -27,7 +27,8 @@
 #  a ping from LS 100 to an address that lives only in LS 200 gets no reply
 #  and none of its frames shows up on LS 200's port; an address on kva
 #  itself (self port, untagged and through the vlan device kva.200)
-#  reaches remote VMs and the local trunk.
+#  reaches remote VMs and the local trunk, also with TX VLAN offload off
+#  (tag inside the frame).
 #
 # Environment: KVTEPCTL (default ctl/kvtepctl of this tree), VERBOSE=1.
 
@@ -308,6 +309,21 @@ loss=$(ping_loss "$VTEPA" 192.168.200.1 5)
 log_info "self port: ping kva.200 -> trunk eth0.200: ${loss:-?}% loss"
 [ "$loss" = 0 ]
 log_test $? 0 "self port: kva.200 pings the trunk's vlan 200 interface"
+
+# Without TX VLAN offload the vlan device puts the tag into the frame:
+# kva must still see VLAN 200.
+if command -v ethtool >/dev/null 2>&1 &&
+   ip netns exec "$VTEPA" ethtool -K kva txvlan off >/dev/null 2>&1; then
+	cap_start "$VMB2" eth0 s200b
+	loss=$(ping_loss "$VTEPA" 192.168.200.2 5)
+	cap_stop s200b
+	tags=$(icmp_tags s200b 192.168.200.10)
+	log_info "self port, txvlan off: ping kva.200 -> VMB2: ${loss:-?}% loss, tags on B's side: ${tags:-none}"
+	[ "$loss" = 0 ] && [ "$tags" = "vlan 20" ]
+	log_test $? 0 "self port: in-frame 802.1Q tag (txvlan off) still selects VLAN 200"
+else
+	log_skip "self port: in-frame 802.1Q tag (needs ethtool -K kva txvlan off)"
+fi
 
 [ "$VERBOSE" = 0 ] || { kctl "$VTEPA" stats kva; kctl "$VTEPB" stats kvb; }
 
