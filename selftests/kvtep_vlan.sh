@@ -23,7 +23,8 @@
 #  Checks: ping inside each LS; each frame reaches B's VM with B's tag
 #  (tcpdump -e: vlan 10 / vlan 20 / untagged) and the trunk with A's tag
 #  (vlan 100 / vlan 200 / untagged); per-binding counters of "kvtepctl
-#  -j bind show" grow on the bindings of the LS used and only on them;
+#  -j bind show" grow by the pings on the bindings of the LS used and
+#  only on them;
 #  a ping from LS 100 to an address that lives only in LS 200 gets no reply
 #  and none of its frames shows up on LS 200's port; an address on kva
 #  itself (self port, untagged and through the vlan device kva.200)
@@ -228,7 +229,7 @@ ls_ping() {
 	[ "$loss" = 0 ]
 	log_test $? 0 "$tag ping trunk (A vlan $avlan) -> B's VM (B vlan $bvlan)"
 
-	# Only the two bindings of this LS moved: rx and tx >= 5 each.
+	# The two bindings of this LS moved by >= 5 each way, no other did.
 	rc=0
 	while read -r line; do
 		local key rx0 tx0 rx1 tx1 want
@@ -244,7 +245,9 @@ ls_ping() {
 				log_info "$tag binding $key: rx +$((rx1 - rx0)) tx +$((tx1 - tx0)), expected >= 5"
 			}
 		else
-			[ "$rx1" = "$rx0" ] && [ "$tx1" = "$tx0" ] || {
+			# An ARP refresh of an earlier LS may pass (1-2
+			# frames); the 5 echoes of this LS may not.
+			[ $((rx1 - rx0)) -lt 5 ] && [ $((tx1 - tx0)) -lt 5 ] || {
 				rc=1
 				log_info "$tag binding $key moved: rx +$((rx1 - rx0)) tx +$((tx1 - tx0))"
 			}
