@@ -5,6 +5,7 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <net/rtnetlink.h>
@@ -14,6 +15,7 @@
 #include "compat.h"
 #include "device.h"
 #include "fdb.h"
+#include "fdb_ndo.h"
 #include "lswitch.h"
 #include "port.h"
 #include "remote.h"
@@ -119,6 +121,24 @@ static netdev_tx_t kvtep_ndo_start_xmit(struct sk_buff *skb,
 {
 	struct kvtep_dev *kv = netdev_priv(dev);
 
+	/*
+	 * A tag in the frame itself (TX VLAN offload turned off, a packet
+	 * socket) goes into the metadata, where port RX looks for it, as the
+	 * receive path does for real ports.
+	 */
+	skb_reset_mac_header(skb);
+	if (!skb_vlan_tag_present(skb) && pskb_may_pull(skb, VLAN_ETH_HLEN) &&
+	    eth_type_vlan(eth_hdr(skb)->h_proto)) {
+		__be16 tpid = eth_hdr(skb)->h_proto;
+		u16 tci;
+
+		if (__skb_vlan_pop(skb, &tci)) {
+			kvtep_drop(kv, skb, KVTEP_DROP_NOMEM);
+			return NETDEV_TX_OK;
+		}
+		__vlan_hwaccel_put_tag(skb, tpid, tci);
+	}
+
 	rcu_read_lock();
 	kvtep_port_rx(kv->self, skb);
 	rcu_read_unlock();
@@ -161,6 +181,9 @@ static const struct net_device_ops kvtep_netdev_ops = {
 	.ndo_del_slave		= kvtep_ndo_del_slave,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_fdb_add		= kvtep_ndo_fdb_add,
+	.ndo_fdb_del		= kvtep_ndo_fdb_del,
+	.ndo_fdb_dump		= kvtep_ndo_fdb_dump,
 };
 
 static void kvtep_config_defaults(struct kvtep_config *cfg)
@@ -189,6 +212,13 @@ static void kvtep_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	kvtep_set_lltx(dev);
+	/*
+	 * A VLAN device on top of ours (the self port with a VLAN binding)
+	 * hands us its tag in the skb metadata, where port RX looks for it,
+	 * instead of pushing it into the frame.
+	 */
+	dev->features |= NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX;
+	dev->hw_features |= NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
 	eth_hw_addr_random(dev);

@@ -9,6 +9,8 @@ struct kvtep_binding;
 struct kvtep_dev;
 struct kvtep_ls;
 struct kvtep_remote;
+struct kvtep_remote_key;
+struct netlink_ext_ack;
 struct sk_buff;
 
 /**
@@ -30,6 +32,15 @@ struct kvtep_flood_list {
 struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n);
 void kvtep_flood_list_free(struct kvtep_dev *kv, struct kvtep_flood_list *fl);
 void kvtep_flood_list_free_rcu(struct kvtep_dev *kv, struct kvtep_flood_list *fl);
+
+/*
+ * Add remote @key to the flood list of @ls (a no-op when it is there), or
+ * remove it (-ENOENT when it is not there; @key NULL: empty the list).
+ * Caller holds &kvtep_dev.lock.
+ */
+int kvtep_flood_change_one(struct kvtep_dev *kv, struct kvtep_ls *ls,
+			   const struct kvtep_remote_key *key, bool add,
+			   struct netlink_ext_ack *extack);
 
 /*
  * Deliver a broadcast / unknown unicast / multicast frame: to every local
