@@ -79,6 +79,7 @@ void kvtep_fdb_module_exit(void);
 int kvtep_fdb_init(struct kvtep_dev *kv);
 void kvtep_fdb_uninit(struct kvtep_dev *kv);
 void kvtep_fdb_destroy(struct kvtep_dev *kv);
+void kvtep_fdb_ageing_changed(struct kvtep_dev *kv);
 
 struct kvtep_fdb_entry *kvtep_fdb_lookup(struct kvtep_dev *kv, u32 vni,
 					 const u8 *mac);

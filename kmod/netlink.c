@@ -414,8 +414,10 @@ static int kvtep_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u8(a[KVTEP_A_TUNNEL_LEARNING]));
 	if (a[KVTEP_A_UDP_CSUM])
 		WRITE_ONCE(cfg->udp_csum, nla_get_u8(a[KVTEP_A_UDP_CSUM]));
-	if (a[KVTEP_A_AGEING])
+	if (a[KVTEP_A_AGEING]) {
 		WRITE_ONCE(cfg->ageing, nla_get_u32(a[KVTEP_A_AGEING]));
+		kvtep_fdb_ageing_changed(kv);
+	}
 	if (a[KVTEP_A_FDB_MAX])
 		WRITE_ONCE(cfg->fdb_max, nla_get_u32(a[KVTEP_A_FDB_MAX]));
 	kvtep_dev_changed(kv);

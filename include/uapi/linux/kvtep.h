@@ -258,6 +258,10 @@ enum kvtep_drop_reason {
 	KVTEP_DROP_LOOP,		/* frame of our own MAC / bad source */
 	KVTEP_DROP_DEV_TX,		/* device's own interface, unbound */
 	KVTEP_DROP_BAD_LENGTH,		/* inner 802.3 length past the frame */
+	KVTEP_DROP_STATIC_MOVE,		/* counted, not dropped: a frame's source
+					 * MAC has a static entry elsewhere, which
+					 * learning did not move
+					 */
 	__KVTEP_DROP_MAX,
 };
 
