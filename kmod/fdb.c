@@ -514,7 +514,7 @@ static bool kvtep_fdb_match(struct kvtep_fdb_entry *e,
 		return false;
 	if (f->by_type && e->type != f->type)
 		return false;
-	if (f->dynamic_only && !kvtep_fdb_is_learned(e->type))
+	if (f->type_mask && !(f->type_mask & BIT(e->type)))
 		return false;
 	if (f->remote && (!kvtep_fdb_is_remote(e->type) || e->remote != f->remote))
 		return false;

@@ -71,7 +71,7 @@ struct kvtep_fdb_filter {
 	u8 type;
 	const struct kvtep_remote *remote;
 	const struct kvtep_binding *local;
-	bool dynamic_only;
+	u32 type_mask;		/* BIT(type) of the types to match */
 };
 
 int kvtep_fdb_module_init(void);

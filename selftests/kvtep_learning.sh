@@ -31,6 +31,9 @@
 #     "ls set kv0 vni 100 fdb-max 1000": exactly 1000 entries are learned,
 #     the count never goes above (sampled during the flood), drops.fdb_full
 #     counts every refused learn; then the same with the per-device limit.
+#  e) "fdb flush kv0 dynamic" removes learned-local and learned-remote entries
+#     and keeps static ones, in one request (under strace: as many netlink
+#     messages as a flush of one type).
 #  No kernel warning.
 #
 # Environment: KVTEPCTL (default ctl/kvtepctl of this tree), VERBOSE=1.
@@ -370,6 +373,45 @@ flood "device limit" 2 2000 200 "$dlimit" dev_count
 [ "$(ls_count "$FVNI")" = $((LIMIT + 200)) ]
 log_test $? 0 "device limit: LS $FVNI holds $((LIMIT + 200)) entries"
 kctl "$VTEP" dev set kv0 fdb-max 0
+
+# ---- e) fdb flush dynamic: both learned types, one request -----------------
+
+kctl "$VTEP" dev set kv0 tunnel-learning on
+vxlan_send "$UL" 10.0.0.2 10.0.0.1 "$VNI" 02:00:00:00:bb:01 "$BCAST"
+eth_send "$VM1" one eth0 "$MAC1" "$BCAST" 1 >/dev/null
+busywait 10000 fdb_has "$VNI" 02:00:00:00:bb:01 learned-remote &&
+busywait 10000 fdb_has "$VNI" "$MAC1" learned-local
+log_test $? 0 "learned-remote and learned-local entries in LS $VNI"
+kctl "$VTEP" dev set kv0 tunnel-learning off
+
+# nl_sends OUT ARGS...: run kvtepctl ARGS under strace, print how many
+# messages it sent
+nl_sends() {
+	local out=$1
+	shift
+	ip netns exec "$VTEP" strace -f -e trace=sendto,sendmsg -o "$out" \
+		"$KVTEPCTL" "$@" >/dev/null || return 1
+	grep -cE '(sendto|sendmsg)\(' "$out"
+}
+
+n_dyn=$(nl_sends "$TMPD/strace.dyn" fdb flush kv0 dynamic)
+rc=$?
+all=$(kctl "$VTEP" -j fdb show kv0)
+log_info "after fdb flush kv0 dynamic: $(jq -r '[.[].type] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' <<<"$all")"
+[ $rc = 0 ] &&
+[ "$(jq '[.[] | select(.type == "learned-local" or .type == "learned-remote")] | length' <<<"$all")" = 0 ] &&
+fdb_has "$VNI" "$MAC2" static-local && fdb_has "$VNI" "$MACR" static-remote &&
+[ "$(ls_count "$FVNI")" = 0 ]
+log_test $? 0 "fdb flush dynamic removes every learned entry, keeps static ones"
+if command -v strace >/dev/null 2>&1; then
+	# A flush of one type is one request: dynamic must cost the same.
+	n_one=$(nl_sends "$TMPD/strace.one" fdb flush kv0 type mcast-remote)
+	log_info "netlink messages sent: flush dynamic $n_dyn, flush of one type $n_one"
+	[ -n "$n_dyn" ] && [ "$n_dyn" = "$n_one" ]
+	log_test $? 0 "fdb flush dynamic is a single kernel request"
+else
+	log_test "$ksft_skip" 0 "fdb flush dynamic is a single kernel request (no strace)"
+fi
 
 kill "$mpid" 2>/dev/null
 wait "$mpid" 2>/dev/null

@@ -204,6 +204,9 @@ enum kvtep_fdb_attr {
 	KVTEP_FDB_A_AGE,		/* u32: ms since last seen (read only) */
 	KVTEP_FDB_A_EVENT,		/* u8: enum kvtep_fdb_event (notifications) */
 	KVTEP_FDB_A_PORT_KEY,		/* u16: OVN egress port key */
+	KVTEP_FDB_A_TYPE_MASK,		/* u32: flush filter, bit (1 << type)
+					 * per enum kvtep_fdb_type
+					 */
 	__KVTEP_FDB_A_MAX,
 };
 
