@@ -183,7 +183,7 @@ sleep 1
 kill "$tpid" 2>/dev/null
 wait "$tpid" 2>/dev/null
 srcs=$(tcpdump -r "$pcap" -n -e 2>/dev/null |
-	awk '$2 ~ /^([0-9a-f][0-9a-f]:){5}[0-9a-f][0-9a-f]$/ {print $2}' |
+	awk '$2 ~ /^[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]$/ {print $2}' |
 	sort | tr '\n' ' ')
 log_info "inner frames seen in the VM, by source MAC: ${srcs:-none}"
 [ "$srcs" = "02:00:00:00:0b:07 02:00:00:00:0b:08 " ]
