@@ -21,8 +21,8 @@
 #  3. ip link del p1 (while enslaved)    the port goes with its netdev
 #  4. ip link del kv1                    ports released, socket closed
 #  5. ip netns del VTEP2 (kv2 inside)    kv2 goes with its namespace
-#  6. rmmod kvtep with kv1 up, traffic   kvtep holds no module reference for
-#                                        its devices (lsmod: 0 users): like
+#  6. rmmod kvtep with kv1 up, frames   kvtep holds no module reference for
+#     entering it from p1               its devices (lsmod: 0 users): like
 #                                        any rtnl_link kind, unloading deletes
 #                                        every kvtep device in every netns
 #                                        (rtnl_link_unregister) and succeeds.
@@ -108,6 +108,21 @@ tunnel_busy() {
 	local e0
 	e0=$(encap_of "$VTEP1" kv1)
 	busywait 20000 grows "$VTEP1" kv1 "$e0"
+}
+
+rx_of() { # NS DEV
+	kctl "$1" -j stats "$2" 2>/dev/null | jq -r '.[0].stats.rx_packets // 0'
+}
+
+rx_grows() { # NS DEV FROM
+	[ "$(rx_of "$1" "$2")" -ge $(($3 + 20)) ]
+}
+
+# port_busy: frames keep coming into kv1 from its port
+port_busy() {
+	local r0
+	r0=$(rx_of "$VTEP1" kv1)
+	busywait 20000 rx_grows "$VTEP1" kv1 "$r0"
 }
 
 start_traffic() {
@@ -258,9 +273,12 @@ step_ok 5
 
 # ---- 6. rmmod with a device up ------------------------------------------------
 
-# kv1 still floods VM1's frames towards the gone VTEP2: keep it busy.
-tunnel_busy
-log_test $? 0 "6: kv1 still encapsulating (towards the gone VTEP2)"
+# The underlay went with VTEP2 (u1's peer), so kv1 can no longer
+# encapsulate: keep VM1's flood ping going to a permanent neighbour and
+# check that frames keep entering kv1 from p1 (dropped there: no route).
+ip -n "$VM1" neigh replace "$VM2_IP" lladdr 02:00:00:00:00:02 dev eth0 nud permanent
+port_busy
+log_test $? 0 "6: frames keep entering kv1 from p1 (VM1's flood ping)"
 users=$(mod_users)
 log_info "6: lsmod: $MOD used by ${users:-?}"
 [ "$users" = 0 ]
