@@ -21,8 +21,8 @@
 #  3. ip link del p1 (while enslaved)    the port goes with its netdev
 #  4. ip link del kv1                    ports released, socket closed
 #  5. ip netns del VTEP2 (kv2 inside)    kv2 goes with its namespace
-#  6. rmmod kvtep with kv1 up, frames   kvtep holds no module reference for
-#     entering it from p1               its devices (lsmod: 0 users): like
+#  6. rmmod kvtep with kv1 up, frames    kvtep holds no module reference for
+#     entering it from p1                its devices (lsmod: 0 users): like
 #                                        any rtnl_link kind, unloading deletes
 #                                        every kvtep device in every netns
 #                                        (rtnl_link_unregister) and succeeds.
