@@ -344,8 +344,8 @@ static int fdb_show(int argc, char **argv)
 	return nl_exit_code(err);
 }
 
-static int fdb_flush_one(struct nl_ctx *nl, const char *dev,
-			 const struct fdb_args *a, int type)
+static int fdb_flush_req(struct nl_ctx *nl, const char *dev,
+			 const struct fdb_args *a, int type, uint32_t type_mask)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -357,6 +357,8 @@ static int fdb_flush_one(struct nl_ctx *nl, const char *dev,
 		mnl_attr_put_u32(nlh, KVTEP_FDB_A_VNI, a->vni);
 	if (type >= 0)
 		mnl_attr_put_u8(nlh, KVTEP_FDB_A_TYPE, type);
+	if (type_mask)
+		mnl_attr_put_u32(nlh, KVTEP_FDB_A_TYPE_MASK, type_mask);
 	if (a->n_remotes)
 		remote_put(nlh, KVTEP_FDB_A_REMOTE, &a->remotes[0]);
 	mnl_attr_nest_end(nlh, nest);
@@ -375,13 +377,10 @@ static int fdb_flush(int argc, char **argv)
 	nl = kvtep_nl();
 	if (!nl)
 		return KVTEP_EXIT_FAIL;
-	if (!a.dynamic)
-		return nl_exit_code(fdb_flush_one(nl, argv[0], &a, a.type));
-	/* The kernel filters on one type: learned entries are two. */
-	err = fdb_flush_one(nl, argv[0], &a, KVTEP_FDB_LEARNED_LOCAL);
-	if (!err)
-		err = fdb_flush_one(nl, argv[0], &a, KVTEP_FDB_LEARNED_REMOTE);
-	return nl_exit_code(err);
+	/* "dynamic": both learned types, in one request. */
+	return nl_exit_code(fdb_flush_req(nl, argv[0], &a, a.type,
+					  a.dynamic ? (1u << KVTEP_FDB_LEARNED_LOCAL) |
+						      (1u << KVTEP_FDB_LEARNED_REMOTE) : 0));
 }
 
 static int fdb_help(int argc, char **argv)

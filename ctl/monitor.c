@@ -7,12 +7,14 @@
 #include <string.h>
 #include <linux/kvtep.h>
 #include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include "kvtepctl.h"
 #include "common.h"
 #include "print.h"
 
 #define MONITOR_BUF_SIZE	65536
+#define MONITOR_RCVBUF		(8 << 20)
 
 void monitor_usage(FILE *f)
 {
@@ -33,6 +35,7 @@ void monitor_usage(FILE *f)
 int do_monitor(int argc, char **argv)
 {
 	static char buf[MONITOR_BUF_SIZE];
+	int rcvbuf = MONITOR_RCVBUF;
 	struct nl_ctx *nl;
 	int grp, n;
 
@@ -54,6 +57,15 @@ int do_monitor(int argc, char **argv)
 			KVTEP_MCGRP_FDB);
 		return KVTEP_EXIT_FAIL;
 	}
+	/*
+	 * Learning can announce thousands of entries in a burst (a MAC
+	 * flood): take a large receive buffer, forced past rmem_max when
+	 * allowed (CAP_NET_ADMIN), so that fewer events are lost.
+	 */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
 				  sizeof(grp)) < 0) {
 		fprintf(stderr, "kvtepctl: joining multicast group \"%s\": %s\n",

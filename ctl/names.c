@@ -130,9 +130,10 @@ static const char *const drop_names[KVTEP_DROP_MAX + 1] = {
 	[KVTEP_DROP_LOOP]		= "loop",
 	[KVTEP_DROP_DEV_TX]		= "dev_tx",
 	[KVTEP_DROP_BAD_LENGTH]		= "bad_length",
+	[KVTEP_DROP_STATIC_MOVE]	= "static_move",
 };
 
-_Static_assert(KVTEP_DROP_MAX == KVTEP_DROP_BAD_LENGTH,
+_Static_assert(KVTEP_DROP_MAX == KVTEP_DROP_STATIC_MOVE,
 	       "name the new drop reasons in drop_names[]");
 
 const char *kvtep_drop_name(unsigned int reason)

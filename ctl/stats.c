@@ -26,7 +26,8 @@ void stats_usage(FILE *f)
 		"Drop reasons: no_binding no_ls bad_vxlan_flags vxlan_reserved (counted,\n"
 		"  not dropped) truncated runt fdb_full mtu no_route no_local_ip nomem xmit\n"
 		"  geneve_version geneve_optlen geneve_critical geneve_oam geneve_proto\n"
-		"  split_horizon no_dest loop dev_tx bad_length.\n");
+		"  split_horizon no_dest loop dev_tx bad_length static_move (counted, not\n"
+		"  dropped: a source MAC with a static entry elsewhere was not learned).\n");
 }
 
 static const enum mnl_attr_data_type top_types[KVTEP_A_MAX + 1] = {

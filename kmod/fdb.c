@@ -13,6 +13,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/rhashtable.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
 #include "device.h"
@@ -168,6 +169,24 @@ static void kvtep_fdb_touch(struct kvtep_fdb_entry *e)
 }
 
 /*
+ * Learning met static entry @e: it is not moved, but a frame claiming its
+ * MAC from elsewhere (a local binding @b, or remote @src) is counted, so
+ * that a MAC moved behind the controller's back, or spoofed, shows up.
+ */
+static void kvtep_fdb_static_claim(struct kvtep_dev *kv,
+				   const struct kvtep_fdb_entry *e,
+				   const struct kvtep_binding *b,
+				   const struct kvtep_remote_key *src)
+{
+	if (e->type == KVTEP_FDB_STATIC_LOCAL && b && e->local == b)
+		return;
+	if (e->type == KVTEP_FDB_STATIC_REMOTE && src &&
+	    kvtep_remote_key_equal(&e->remote->key, src))
+		return;
+	kvtep_count(kv, KVTEP_DROP_STATIC_MOVE);
+}
+
+/*
  * A frame from binding @b has source @mac: remember where it lives.
  * Softirq, under RCU. Static entries are never moved by learning.
  */
@@ -180,8 +199,11 @@ void kvtep_fdb_learn_local(struct kvtep_dev *kv, struct kvtep_ls *ls,
 	e = kvtep_fdb_lookup(kv, ls->vni, mac);
 	if (likely(e)) {
 		if (e->type != KVTEP_FDB_LEARNED_LOCAL &&
-		    e->type != KVTEP_FDB_LEARNED_REMOTE)
-			return;		/* static: the controller knows better */
+		    e->type != KVTEP_FDB_LEARNED_REMOTE) {
+			/* static: the controller knows better */
+			kvtep_fdb_static_claim(kv, e, b, NULL);
+			return;
+		}
 		if (e->type == KVTEP_FDB_LEARNED_LOCAL &&
 		    READ_ONCE(e->local) == b) {
 			kvtep_fdb_touch(e);
@@ -201,8 +223,11 @@ void kvtep_fdb_learn_local(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		kvtep_nl_fdb_notify(kv, old, KVTEP_FDB_EV_MOVE);
 		goto out;
 	}
-	if (old && old->type != KVTEP_FDB_LEARNED_REMOTE)
-		goto out;	/* became static meanwhile */
+	if (old && old->type != KVTEP_FDB_LEARNED_REMOTE) {
+		/* became static meanwhile */
+		kvtep_fdb_static_claim(kv, old, b, NULL);
+		goto out;
+	}
 	if (!old && kvtep_fdb_full(kv, ls)) {
 		kvtep_count(kv, KVTEP_DROP_FDB_FULL);
 		goto out;
@@ -251,6 +276,9 @@ void kvtep_fdb_learn_remote(struct kvtep_dev *kv, struct kvtep_ls *ls,
 
 	e = kvtep_fdb_lookup(kv, ls->vni, mac);
 	if (likely(e)) {
+		if (e->type == KVTEP_FDB_STATIC_LOCAL ||
+		    e->type == KVTEP_FDB_STATIC_REMOTE)
+			kvtep_fdb_static_claim(kv, e, NULL, src);
 		if (e->type != KVTEP_FDB_LEARNED_REMOTE)
 			return;
 		if (kvtep_remote_key_equal(&READ_ONCE(e->remote)->key, src)) {
@@ -263,8 +291,12 @@ void kvtep_fdb_learn_remote(struct kvtep_dev *kv, struct kvtep_ls *ls,
 
 	spin_lock_bh(&kv->fdb_lock);
 	old = kvtep_fdb_lookup(kv, ls->vni, mac);
-	if (old && old->type != KVTEP_FDB_LEARNED_REMOTE)
+	if (old && old->type != KVTEP_FDB_LEARNED_REMOTE) {
+		if (old->type == KVTEP_FDB_STATIC_LOCAL ||
+		    old->type == KVTEP_FDB_STATIC_REMOTE)
+			kvtep_fdb_static_claim(kv, old, NULL, src);
 		goto out;
+	}
 	if (!old && kvtep_fdb_full(kv, ls)) {
 		kvtep_count(kv, KVTEP_DROP_FDB_FULL);
 		goto out;
@@ -482,7 +514,7 @@ static bool kvtep_fdb_match(struct kvtep_fdb_entry *e,
 		return false;
 	if (f->by_type && e->type != f->type)
 		return false;
-	if (f->dynamic_only && !kvtep_fdb_is_learned(e->type))
+	if (f->type_mask && !(f->type_mask & BIT(e->type)))
 		return false;
 	if (f->remote && (!kvtep_fdb_is_remote(e->type) || e->remote != f->remote))
 		return false;
@@ -567,6 +599,19 @@ static void kvtep_fdb_ageing(struct work_struct *work)
 again:
 	queue_delayed_work(system_power_efficient_wq, &kv->ageing_work,
 			   kvtep_fdb_ageing_interval(kv));
+}
+
+/*
+ * The ageing time changed: run the ageing work now, so that the new time
+ * (and the interval derived from it) applies at once, not after the
+ * interval the old time gave (up to 10 s).
+ */
+void kvtep_fdb_ageing_changed(struct kvtep_dev *kv)
+{
+	ASSERT_RTNL();
+	/* Once unregistered, the work is cancelled for good. */
+	if (kv->dev->reg_state == NETREG_REGISTERED)
+		mod_delayed_work(system_power_efficient_wq, &kv->ageing_work, 0);
 }
 
 int kvtep_fdb_init(struct kvtep_dev *kv)

@@ -71,7 +71,7 @@ struct kvtep_fdb_filter {
 	u8 type;
 	const struct kvtep_remote *remote;
 	const struct kvtep_binding *local;
-	bool dynamic_only;
+	u32 type_mask;		/* BIT(type) of the types to match */
 };
 
 int kvtep_fdb_module_init(void);
@@ -79,6 +79,7 @@ void kvtep_fdb_module_exit(void);
 int kvtep_fdb_init(struct kvtep_dev *kv);
 void kvtep_fdb_uninit(struct kvtep_dev *kv);
 void kvtep_fdb_destroy(struct kvtep_dev *kv);
+void kvtep_fdb_ageing_changed(struct kvtep_dev *kv);
 
 struct kvtep_fdb_entry *kvtep_fdb_lookup(struct kvtep_dev *kv, u32 vni,
 					 const u8 *mac);

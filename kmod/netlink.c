@@ -101,6 +101,7 @@ static const struct nla_policy kvtep_fdb_nest_policy[KVTEP_FDB_A_MAX + 1] = {
 	[KVTEP_FDB_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KVTEP_FDB_A_VLAN]	= NLA_POLICY_MAX(NLA_U16, KVTEP_VLAN_MAX),
 	[KVTEP_FDB_A_PORT_KEY]	= { .type = NLA_U16 },
+	[KVTEP_FDB_A_TYPE_MASK]	= NLA_POLICY_MASK(NLA_U32, BIT(__KVTEP_FDB_MAX) - 1),
 };
 
 static const struct nla_policy kvtep_port_policy[KVTEP_A_MAX + 1] = {
@@ -414,8 +415,10 @@ static int kvtep_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u8(a[KVTEP_A_TUNNEL_LEARNING]));
 	if (a[KVTEP_A_UDP_CSUM])
 		WRITE_ONCE(cfg->udp_csum, nla_get_u8(a[KVTEP_A_UDP_CSUM]));
-	if (a[KVTEP_A_AGEING])
+	if (a[KVTEP_A_AGEING]) {
 		WRITE_ONCE(cfg->ageing, nla_get_u32(a[KVTEP_A_AGEING]));
+		kvtep_fdb_ageing_changed(kv);
+	}
 	if (a[KVTEP_A_FDB_MAX])
 		WRITE_ONCE(cfg->fdb_max, nla_get_u32(a[KVTEP_A_FDB_MAX]));
 	kvtep_dev_changed(kv);
@@ -1425,6 +1428,8 @@ static int kvtep_nl_fdb_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		f.by_type = true;
 		f.type = nla_get_u8(tb[KVTEP_FDB_A_TYPE]);
 	}
+	if (tb[KVTEP_FDB_A_TYPE_MASK])
+		f.type_mask = nla_get_u32(tb[KVTEP_FDB_A_TYPE_MASK]);
 	mutex_lock(&kv->lock);
 	if (tb[KVTEP_FDB_A_REMOTE]) {
 		err = kvtep_remote_parse(kv, tb[KVTEP_FDB_A_REMOTE], KVTEP_ENCAP_VXLAN,

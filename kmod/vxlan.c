@@ -69,6 +69,15 @@ int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb)
 		src.addr.ip6 = ipv6_hdr(skb)->saddr;
 	}
 
+	/*
+	 * iptunnel_pull_header() also pulls the inner Ethernet header and
+	 * fails with a frame shorter than that: tell a runt from a lack of
+	 * memory before it does.
+	 */
+	if (unlikely(skb->len < KVTEP_VXLAN_HLEN + ETH_HLEN)) {
+		kvtep_drop(kv, skb, KVTEP_DROP_RUNT);
+		return 0;
+	}
 	if (iptunnel_pull_header(skb, KVTEP_VXLAN_HLEN, htons(ETH_P_TEB),
 				 !net_eq(sock_net(sk), dev_net(kv->dev)))) {
 		kvtep_drop(kv, skb, KVTEP_DROP_NOMEM);

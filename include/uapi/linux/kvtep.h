@@ -204,6 +204,9 @@ enum kvtep_fdb_attr {
 	KVTEP_FDB_A_AGE,		/* u32: ms since last seen (read only) */
 	KVTEP_FDB_A_EVENT,		/* u8: enum kvtep_fdb_event (notifications) */
 	KVTEP_FDB_A_PORT_KEY,		/* u16: OVN egress port key */
+	KVTEP_FDB_A_TYPE_MASK,		/* u32: flush filter, bit (1 << type)
+					 * per enum kvtep_fdb_type
+					 */
 	__KVTEP_FDB_A_MAX,
 };
 
@@ -258,6 +261,10 @@ enum kvtep_drop_reason {
 	KVTEP_DROP_LOOP,		/* frame of our own MAC / bad source */
 	KVTEP_DROP_DEV_TX,		/* device's own interface, unbound */
 	KVTEP_DROP_BAD_LENGTH,		/* inner 802.3 length past the frame */
+	KVTEP_DROP_STATIC_MOVE,		/* counted, not dropped: a frame's source
+					 * MAC has a static entry elsewhere, which
+					 * learning did not move
+					 */
 	__KVTEP_DROP_MAX,
 };
 
