@@ -98,7 +98,7 @@ done
 echo "== VM selftests"
 for k in "${KVERS[@]}"; do
 	if [ -e "build/$k/kvtep.ko" ]; then
-		suite "vm-$k" selftests/vm/run.sh --kernel "$k" -- selftests/run_tests.sh
+		suite "vm-$k" selftests/vm/run.sh --kernel "$k" --timeout 3600 -- selftests/run_tests.sh
 	else
 		failed=$((failed + 1))
 		failures+=("vm-$k")
