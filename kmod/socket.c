@@ -203,7 +203,7 @@ static void kvtep_push_hdr(struct sk_buff *skb, struct kvtep_ls *ls,
 	if (tx->encap == KVTEP_ENCAP_GENEVE)
 		kvtep_geneve_push(skb, ls->vni, tx->ovn, tx->in_key, tx->out_key);
 	else
-		kvtep_push_hdr(skb, ls, tx);
+		kvtep_vxlan_push(skb, ls->vni);
 }
 
 static void kvtep_xmit4(struct kvtep_dev *kv, struct kvtep_ls *ls,
