@@ -1433,7 +1433,11 @@ static int kvtep_nl_fdb_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&kv->lock);
 	if (tb[KVTEP_FDB_A_REMOTE]) {
-		err = kvtep_remote_parse(kv, tb[KVTEP_FDB_A_REMOTE], KVTEP_ENCAP_VXLAN,
+		struct kvtep_ls *ls = f.vni ? kvtep_ls_find(kv, f.vni) : NULL;
+
+		/* A remote without encap: the LS's default, as when it was added. */
+		err = kvtep_remote_parse(kv, tb[KVTEP_FDB_A_REMOTE],
+					 ls ? ls->encap : KVTEP_ENCAP_VXLAN,
 					 &key, info->extack);
 		if (err)
 			goto out;
