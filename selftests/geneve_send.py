@@ -27,7 +27,13 @@ import subprocess
 import sys
 import time
 
-from scapy.all import Ether, IP, UDP, Raw, conf, get_if_hwaddr, sendp
+# Only what is used: "from scapy.all import *" takes minutes under TCG.
+from scapy.arch import get_if_hwaddr
+from scapy.config import conf
+from scapy.layers.inet import IP, UDP
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
+from scapy.sendrecv import sendp
 from scapy.contrib.geneve import GENEVE, GeneveOptions
 
 COUNT = 3
