@@ -107,7 +107,8 @@ start_capture() {
 
 stop_captures() {
 	local pid
-	sleep 0.5
+	# Frames sent just before may still be on their way (TCG is slow).
+	sleep 2
 	for pid in "${CAPTURES[@]}"; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
