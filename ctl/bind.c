@@ -14,25 +14,30 @@
 void bind_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kvtepctl bind add DEV port PORT [vlan V] vni N\n"
+		"Usage: kvtepctl bind add DEV port PORT [vlan V] vni N [ovn-key K]\n"
 		"       kvtepctl bind del DEV port PORT [vlan V]\n"
 		"       kvtepctl bind show DEV\n"
 		"       kvtepctl bind help\n"
 		"\n"
 		"  add       frames of PORT with VLAN V (0 or absent: untagged) belong to\n"
 		"            the logical switch of VNI N; PORT may be DEV itself\n"
+		"  ovn-key   OVN logical port key of the binding (1..%u, 0 = none):\n"
+		"            Geneve frames whose OVN option names it as egress port are\n"
+		"            delivered here; it is the ingress key of frames it sends\n"
+		"            (bind add again with another key changes it)\n"
 		"  del       remove that binding\n"
 		"  show      bindings of DEV with their counters\n"
 		"\n"
 		"JSON keys: port (name) port_ifindex vlan vni port_key stats{rx_packets\n"
 		"  rx_bytes tx_packets tx_bytes encap_packets encap_bytes decap_packets\n"
-		"  decap_bytes}.\n");
+		"  decap_bytes}.\n", KVTEP_OVN_PORT_KEY_MAX);
 }
 
 static int bind_change(int argc, char **argv, uint8_t cmd)
 {
 	const char *port = NULL, *v;
-	bool has_vlan = false;
+	bool has_vlan = false, has_key = false;
+	unsigned long long key = 0;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	struct nl_ctx *nl;
@@ -56,6 +61,12 @@ static int bind_change(int argc, char **argv, uint8_t cmd)
 		} else if (!strcmp(argv[i], "vni") && !vni) {
 			if (next_arg(argc, argv, &i, &v) || parse_vni(v, &vni))
 				return KVTEP_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "ovn-key") && !has_key &&
+			   cmd == KVTEP_CMD_BIND_ADD) {
+			if (next_arg(argc, argv, &i, &v) ||
+			    parse_ull(v, "ovn-key", 0, KVTEP_OVN_PORT_KEY_MAX, &key))
+				return KVTEP_EXIT_USAGE;
+			has_key = true;
 		} else {
 			return usage_error("unexpected or duplicate argument \"%s\"", argv[i]);
 		}
@@ -78,6 +89,8 @@ static int bind_change(int argc, char **argv, uint8_t cmd)
 	mnl_attr_put_u16(nlh, KVTEP_BIND_A_VLAN, vlan);
 	if (vni)
 		mnl_attr_put_u32(nlh, KVTEP_BIND_A_VNI, vni);
+	if (has_key)
+		mnl_attr_put_u16(nlh, KVTEP_BIND_A_PORT_KEY, key);
 	mnl_attr_nest_end(nlh, nest);
 	return nl_exit_code(nl_talk(nl, nlh, NULL, NULL));
 }
@@ -130,7 +143,7 @@ static int bind_show_cb(const struct nlmsghdr *nlh, void *data)
 		print_uint(PRINT_ANY, "vni", " vni %u",
 			   mnl_attr_get_u32(bt[KVTEP_BIND_A_VNI]));
 	if (bt[KVTEP_BIND_A_PORT_KEY] && mnl_attr_get_u16(bt[KVTEP_BIND_A_PORT_KEY]))
-		print_uint(PRINT_ANY, "port_key", " port-key %u",
+		print_uint(PRINT_ANY, "port_key", " ovn-key %u",
 			   mnl_attr_get_u16(bt[KVTEP_BIND_A_PORT_KEY]));
 	if (bt[KVTEP_BIND_A_STATS])
 		print_stats_nest("stats", bt[KVTEP_BIND_A_STATS], false, "    ");

@@ -74,6 +74,50 @@ int parse_ip(const char *arg, struct remote_arg *r)
 	return 0;
 }
 
+int parse_encap(const char *arg, uint8_t *encap)
+{
+	if (!strcmp(arg, "vxlan"))
+		*encap = KVTEP_ENCAP_VXLAN;
+	else if (!strcmp(arg, "geneve"))
+		*encap = KVTEP_ENCAP_GENEVE;
+	else
+		return usage_error("invalid encap \"%s\": expected vxlan|geneve", arg);
+	return 0;
+}
+
+int parse_on_off(const char *arg, const char *what, bool *val)
+{
+	if (!strcmp(arg, "on"))
+		*val = true;
+	else if (!strcmp(arg, "off"))
+		*val = false;
+	else
+		return usage_error("invalid %s \"%s\": expected on|off", what, arg);
+	return 0;
+}
+
+int parse_remote_opt(int argc, char **argv, int *i, struct remote_arg *r)
+{
+	unsigned long long p;
+	const char *v = NULL;
+
+	if (!strcmp(argv[*i], "port") && !r->has_port) {
+		if (next_arg(argc, argv, i, &v) ||
+		    parse_ull(v, "UDP port", 1, 65535, &p))
+			return KVTEP_EXIT_USAGE;
+		r->has_port = true;
+		r->port = p;
+		return 1;
+	}
+	if (!strcmp(argv[*i], "encap") && !r->has_encap) {
+		if (next_arg(argc, argv, i, &v) || parse_encap(v, &r->encap))
+			return KVTEP_EXIT_USAGE;
+		r->has_encap = true;
+		return 1;
+	}
+	return 0;
+}
+
 int lookup_ifindex(const char *name, uint32_t *ifindex)
 {
 	unsigned int idx = if_nametoindex(name);
@@ -106,6 +150,8 @@ void remote_put(struct nlmsghdr *nlh, uint16_t type, const struct remote_arg *r)
 		mnl_attr_put(nlh, KVTEP_REMOTE_A_IP6, 16, r->addr);
 	if (r->has_port)
 		mnl_attr_put_u16(nlh, KVTEP_REMOTE_A_PORT, r->port);
+	if (r->has_encap)
+		mnl_attr_put_u8(nlh, KVTEP_REMOTE_A_ENCAP, r->encap);
 	mnl_attr_nest_end(nlh, nest);
 }
 

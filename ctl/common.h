@@ -17,6 +17,8 @@ struct remote_arg {
 	uint8_t addr[16];
 	bool has_port;
 	uint16_t port;
+	bool has_encap;		/* else the logical switch's default */
+	uint8_t encap;		/* enum kvtep_encap */
 };
 
 /* Each returns 0 or KVTEP_EXIT_USAGE after naming the bad argument. */
@@ -25,6 +27,14 @@ int parse_vni(const char *arg, uint32_t *vni);
 int parse_vlan(const char *arg, uint16_t *vlan);
 int parse_mac(const char *arg, uint8_t mac[6]);
 int parse_ip(const char *arg, struct remote_arg *r);
+int parse_encap(const char *arg, uint8_t *encap);
+int parse_on_off(const char *arg, const char *what, bool *val);
+/*
+ * "port P" or "encap E" right after "remote IP" (argv[*i] is the
+ * keyword): 1 if it was one of them and was stored into @r, 0 if not
+ * one of them, else an exit code.
+ */
+int parse_remote_opt(int argc, char **argv, int *i, struct remote_arg *r);
 /* A network device of this namespace: 0 or KVTEP_EXIT_FAIL (not found). */
 int lookup_ifindex(const char *name, uint32_t *ifindex);
 

@@ -18,16 +18,22 @@ void fdb_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kvtepctl fdb add DEV vni N mac MAC\n"
-		"                    {remote IP [port P] [remote IP [port P]]... |\n"
+		"                    {remote IP [port P] [encap E] [remote ...]... [ovn-key K] |\n"
 		"                     port PORT [vlan V]} [replace]\n"
 		"       kvtepctl fdb del DEV vni N mac MAC\n"
 		"       kvtepctl fdb show DEV [vni N]\n"
-		"       kvtepctl fdb flush DEV [vni N] [dynamic | type TYPE] [remote IP [port P]]\n"
+		"       kvtepctl fdb flush DEV [vni N] [dynamic | type TYPE]\n"
+		"                          [remote IP [port P] [encap E]]\n"
 		"       kvtepctl fdb help\n"
 		"\n"
 		"  add       a static entry: MAC is behind the remote VTEP IP (UDP port P,\n"
-		"            default the device's), or behind local PORT with VLAN V;\n"
-		"            a multicast MAC takes one or more remotes\n"
+		"            default the device's port of the encapsulation), or behind\n"
+		"            local PORT with VLAN V; a multicast MAC takes one or more remotes\n"
+		"  encap     vxlan | geneve: how frames to that remote are wrapped (default:\n"
+		"            the logical switch's encap); the same IP with another encap\n"
+		"            is another remote\n"
+		"  ovn-key   OVN logical egress port key (1..65535) of a remote MAC: sent in\n"
+		"            OVN's Geneve option when the LS has ovn-option on\n"
 		"  replace   change the entry if it exists (else adding it again fails)\n"
 		"  del       remove an entry\n"
 		"  show      entries of DEV, or of one logical switch\n"
@@ -39,15 +45,17 @@ void fdb_usage(FILE *f)
 		"Batch mode (kvtepctl -b FILE) packs consecutive \"fdb add\" lines of one\n"
 		"device into few netlink messages.\n"
 		"\n"
-		"JSON keys: vni mac type port (name) port_ifindex vlan port_key age_ms\n"
+		"JSON keys: vni mac type port (name) port_ifindex vlan port_key (the\n"
+		"  ovn-key) age_ms\n"
 		"  remotes[{ip port encap}].\n");
 }
 
 struct fdb_args {
 	uint32_t vni;
 	uint8_t mac[6];
-	bool has_mac, has_vlan, replace, dynamic;
+	bool has_mac, has_vlan, replace, dynamic, has_key;
 	int type;				/* -1: none */
+	uint16_t key;				/* OVN egress port key */
 	const char *port;
 	uint16_t vlan;
 	unsigned int n_remotes;
@@ -62,7 +70,7 @@ static int fdb_parse(int argc, char **argv, enum fdb_op op, struct fdb_args *a)
 {
 	bool has_vni = false;
 	const char *v;
-	int i;
+	int i, ret;
 
 	memset(a, 0, offsetof(struct fdb_args, remotes));
 	a->type = -1;
@@ -91,17 +99,20 @@ static int fdb_parse(int argc, char **argv, enum fdb_op op, struct fdb_args *a)
 			    parse_ip(v, &a->remotes[a->n_remotes]))
 				return KVTEP_EXIT_USAGE;
 			a->n_remotes++;
-		} else if (!strcmp(w, "port") && a->n_remotes &&
-			   !a->remotes[a->n_remotes - 1].has_port &&
-			   (op == FDB_ADD || op == FDB_FLUSH)) {
-			unsigned long long p;
+		} else if (a->n_remotes && (op == FDB_ADD || op == FDB_FLUSH) &&
+			   (ret = parse_remote_opt(argc, argv, &i,
+						   &a->remotes[a->n_remotes - 1]))) {
+			/* "port P" / "encap E" right after "remote IP": its own. */
+			if (ret != 1)
+				return ret;
+		} else if (!strcmp(w, "ovn-key") && !a->has_key && op == FDB_ADD) {
+			unsigned long long k;
 
-			/* "port P" right after "remote IP": its UDP port. */
 			if (next_arg(argc, argv, &i, &v) ||
-			    parse_ull(v, "UDP port", 1, 65535, &p))
+			    parse_ull(v, "ovn-key", 1, 65535, &k))
 				return KVTEP_EXIT_USAGE;
-			a->remotes[a->n_remotes - 1].has_port = true;
-			a->remotes[a->n_remotes - 1].port = p;
+			a->key = k;
+			a->has_key = true;
 		} else if (!strcmp(w, "port") && !a->port && op == FDB_ADD) {
 			if (next_arg(argc, argv, &i, &a->port) ||
 			    parse_ifname(a->port, "port"))
@@ -143,6 +154,8 @@ static int fdb_parse(int argc, char **argv, enum fdb_op op, struct fdb_args *a)
 			return usage_error("missing \"remote IP\" or \"port PORT\"");
 		if (a->has_vlan && !a->port)
 			return usage_error("\"vlan\" needs \"port PORT\"");
+		if (a->has_key && a->port)
+			return usage_error("\"ovn-key\" is for remote entries (bind add takes a port's key)");
 		if (a->n_remotes > 1 && !(a->mac[0] & 1))
 			return usage_error("several remotes need a multicast mac");
 		break;
@@ -177,6 +190,8 @@ static int fdb_put_entry(struct nlmsghdr *nlh, const struct fdb_args *a,
 		}
 		for (i = 0; i < a->n_remotes; i++)
 			remote_put(nlh, KVTEP_FDB_A_REMOTE, &a->remotes[i]);
+		if (a->has_key)
+			mnl_attr_put_u16(nlh, KVTEP_FDB_A_PORT_KEY, a->key);
 	}
 	mnl_attr_nest_end(nlh, nest);
 	return 0;
@@ -289,7 +304,7 @@ void fdb_print_msg(const struct nlmsghdr *nlh, bool event)
 	if (ft[KVTEP_FDB_A_VLAN])
 		print_uint(PRINT_ANY, "vlan", " vlan %u", mnl_attr_get_u16(ft[KVTEP_FDB_A_VLAN]));
 	if (ft[KVTEP_FDB_A_PORT_KEY])
-		print_uint(PRINT_ANY, "port_key", " port-key %u",
+		print_uint(PRINT_ANY, "port_key", " ovn-key %u",
 			   mnl_attr_get_u16(ft[KVTEP_FDB_A_PORT_KEY]));
 	mnl_attr_for_each_nested(a, tb[KVTEP_A_FDB]) {
 		if (mnl_attr_get_type(a) != KVTEP_FDB_A_REMOTE ||

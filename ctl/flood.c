@@ -16,9 +16,9 @@
 void flood_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kvtepctl flood set DEV vni N [remote IP [port P]]...\n"
-		"       kvtepctl flood add DEV vni N remote IP [port P] [remote IP [port P]]...\n"
-		"       kvtepctl flood del DEV vni N remote IP [port P] [remote IP [port P]]...\n"
+		"Usage: kvtepctl flood set DEV vni N [remote IP [port P] [encap E]]...\n"
+		"       kvtepctl flood add DEV vni N remote IP [port P] [encap E] [remote ...]...\n"
+		"       kvtepctl flood del DEV vni N remote IP [port P] [encap E] [remote ...]...\n"
 		"       kvtepctl flood show DEV [vni N]\n"
 		"       kvtepctl flood help\n"
 		"\n"
@@ -26,6 +26,8 @@ void flood_usage(FILE *f)
 		"  add       add remotes to it\n"
 		"  del       remove remotes from it (all must be in it)\n"
 		"  show      flood lists of DEV, or of one logical switch\n"
+		"  E         vxlan | geneve (default: the logical switch's encap); one\n"
+		"            flood list may mix both, each remote gets its own\n"
 		"\n"
 		"Broadcast, unknown unicast and unregistered multicast frames go to the\n"
 		"flood list (every remote for replication source_node).\n"
@@ -42,7 +44,7 @@ static int flood_change(int argc, char **argv, uint8_t cmd)
 	struct nl_ctx *nl;
 	uint32_t vni = 0;
 	const char *v;
-	int j;
+	int j, ret;
 
 	if (argc < 1)
 		return usage_error("missing DEV");
@@ -59,14 +61,10 @@ static int flood_change(int argc, char **argv, uint8_t cmd)
 			if (next_arg(argc, argv, &j, &v) || parse_ip(v, &remotes[n]))
 				return KVTEP_EXIT_USAGE;
 			n++;
-		} else if (!strcmp(argv[j], "port") && n && !remotes[n - 1].has_port) {
-			unsigned long long p;
-
-			if (next_arg(argc, argv, &j, &v) ||
-			    parse_ull(v, "UDP port", 1, 65535, &p))
-				return KVTEP_EXIT_USAGE;
-			remotes[n - 1].has_port = true;
-			remotes[n - 1].port = p;
+		} else if (n && (ret = parse_remote_opt(argc, argv, &j, &remotes[n - 1]))) {
+			/* "port P" / "encap E" of the remote just before. */
+			if (ret != 1)
+				return ret;
 		} else {
 			return usage_error("unexpected or duplicate argument \"%s\"", argv[j]);
 		}

@@ -15,9 +15,11 @@ void ls_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kvtepctl ls add DEV vni N [replication {source_node|service_node}]\n"
-		"                              [fdb-max N]\n"
+		"                              [fdb-max N] [encap {vxlan|geneve}]\n"
+		"                              [ovn-option {on|off}]\n"
 		"       kvtepctl ls set DEV vni N [replication {source_node|service_node}]\n"
-		"                              [fdb-max N]\n"
+		"                              [fdb-max N] [encap {vxlan|geneve}]\n"
+		"                              [ovn-option {on|off}]\n"
 		"       kvtepctl ls del DEV vni N\n"
 		"       kvtepctl ls show DEV [vni N]\n"
 		"       kvtepctl ls help\n"
@@ -30,6 +32,11 @@ void ls_usage(FILE *f)
 		"  replication  BUM traffic: one copy per flood-list remote (source_node,\n"
 		"               the default) or one copy to a service node\n"
 		"  fdb-max      FDB entries in this logical switch, 0 = no limit\n"
+		"  encap        encapsulation of remotes given without one (default vxlan);\n"
+		"               changing it does not change existing remotes\n"
+		"  ovn-option   add OVN's Geneve option (class 0x0102 type 0x80) to unicast\n"
+		"               Geneve frames whose source binding and destination FDB\n"
+		"               entry both have an ovn-key (default off)\n"
 		"\n"
 		"JSON keys: vni replication fdb_max fdb_count encap ovn_opt stats{rx_packets\n"
 		"  rx_bytes tx_packets tx_bytes encap_packets encap_bytes decap_packets\n"
@@ -39,9 +46,11 @@ void ls_usage(FILE *f)
 
 struct ls_args {
 	uint32_t vni;
-	bool has_repl, has_fdb_max;
+	bool has_repl, has_fdb_max, has_encap, has_ovn;
 	uint8_t repl;
 	uint32_t fdb_max;
+	uint8_t encap;
+	bool ovn;
 };
 
 /* "DEV vni N [options]"; @opts: replication / fdb-max allowed. */
@@ -81,6 +90,15 @@ static int ls_parse(int argc, char **argv, struct ls_args *a, bool opts,
 				return KVTEP_EXIT_USAGE;
 			a->fdb_max = n;
 			a->has_fdb_max = true;
+		} else if (opts && !strcmp(argv[i], "encap") && !a->has_encap) {
+			if (next_arg(argc, argv, &i, &v) || parse_encap(v, &a->encap))
+				return KVTEP_EXIT_USAGE;
+			a->has_encap = true;
+		} else if (opts && !strcmp(argv[i], "ovn-option") && !a->has_ovn) {
+			if (next_arg(argc, argv, &i, &v) ||
+			    parse_on_off(v, "ovn-option", &a->ovn))
+				return KVTEP_EXIT_USAGE;
+			a->has_ovn = true;
 		} else {
 			return usage_error("unexpected or duplicate argument \"%s\"", argv[i]);
 		}
@@ -102,6 +120,10 @@ static void ls_put(struct nlmsghdr *nlh, const char *dev, const struct ls_args *
 		mnl_attr_put_u8(nlh, KVTEP_LS_A_REPLICATION, a->repl);
 	if (a->has_fdb_max)
 		mnl_attr_put_u32(nlh, KVTEP_LS_A_FDB_MAX, a->fdb_max);
+	if (a->has_encap)
+		mnl_attr_put_u8(nlh, KVTEP_LS_A_ENCAP, a->encap);
+	if (a->has_ovn)
+		mnl_attr_put_u8(nlh, KVTEP_LS_A_OVN_OPT, a->ovn);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -115,7 +137,8 @@ static int ls_change(int argc, char **argv, uint8_t cmd, bool opts)
 	ret = ls_parse(argc, argv, &a, opts, true);
 	if (ret)
 		return ret;
-	if (cmd == KVTEP_CMD_LS_SET && !a.has_repl && !a.has_fdb_max)
+	if (cmd == KVTEP_CMD_LS_SET && !a.has_repl && !a.has_fdb_max &&
+	    !a.has_encap && !a.has_ovn)
 		return usage_error("ls set: nothing to change");
 	nl = kvtep_nl();
 	if (!nl)
@@ -189,7 +212,7 @@ static int ls_show_cb(const struct nlmsghdr *nlh, void *data)
 		print_string(PRINT_ANY, "encap", " encap %s", name ? name : "?");
 	}
 	if (lt[KVTEP_LS_A_OVN_OPT])
-		print_on_off(PRINT_ANY, "ovn_opt", " ovn-opt %s",
+		print_on_off(PRINT_ANY, "ovn_opt", " ovn-option %s",
 			     mnl_attr_get_u8(lt[KVTEP_LS_A_OVN_OPT]));
 	if (tb[KVTEP_A_STATS])
 		print_stats_nest("stats", tb[KVTEP_A_STATS], false, "    ");

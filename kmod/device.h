@@ -74,6 +74,8 @@ struct kvtep_config {
  * @ageing_work: ages out learned entries
  * @vxlan_sk4: IPv4 VXLAN socket while the device is up (RCU, RTNL)
  * @vxlan_sk6: IPv6 VXLAN socket while the device is up (RCU, RTNL)
+ * @geneve_sk4: IPv4 Geneve socket while the device is up (RCU, RTNL)
+ * @geneve_sk6: IPv6 Geneve socket while the device is up (RCU, RTNL)
  * @stats: traffic counters of the whole device
  * @drops: drop counters by reason
  */
@@ -97,6 +99,8 @@ struct kvtep_dev {
 	struct delayed_work ageing_work;
 	struct kvtep_sock __rcu *vxlan_sk4;
 	struct kvtep_sock __rcu *vxlan_sk6;
+	struct kvtep_sock __rcu *geneve_sk4;
+	struct kvtep_sock __rcu *geneve_sk6;
 
 	struct kvtep_pcpu_stats __percpu *stats;
 	struct kvtep_pcpu_drops __percpu *drops;

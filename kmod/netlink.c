@@ -89,7 +89,7 @@ static const struct nla_policy kvtep_bind_nest_policy[KVTEP_BIND_A_MAX + 1] = {
 	[KVTEP_BIND_A_PORT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KVTEP_BIND_A_VLAN]	= NLA_POLICY_MAX(NLA_U16, KVTEP_VLAN_MAX),
 	[KVTEP_BIND_A_VNI]	= NLA_POLICY_FULL_RANGE(NLA_U32, &kvtep_vni_range),
-	[KVTEP_BIND_A_PORT_KEY]	= { .type = NLA_U16 },
+	[KVTEP_BIND_A_PORT_KEY]	= NLA_POLICY_MAX(NLA_U16, KVTEP_OVN_PORT_KEY_MAX),
 };
 
 /* Remote nests are parsed (and validated) by kvtep_remote_parse(). */
@@ -424,7 +424,8 @@ static int kvtep_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	kvtep_dev_changed(kv);
 	mutex_unlock(&kv->lock);
 
-	if (cfg->vxlan_port != old_port && netif_running(kv->dev)) {
+	if ((cfg->vxlan_port != old_port || cfg->geneve_port != old_geneve) &&
+	    netif_running(kv->dev)) {
 		kvtep_socks_close(kv);
 		err = kvtep_socks_open(kv);
 		if (err)
@@ -1069,6 +1070,11 @@ static int kvtep_nl_fdb_one(struct kvtep_dev *kv, const struct nlattr *nest,
 					    "kvtep: a local entry has no remote");
 			break;
 		}
+		if (tb[KVTEP_FDB_A_PORT_KEY]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KVTEP_FDB_A_PORT_KEY],
+					    "kvtep: an OVN egress key belongs on a remote entry (a binding has its own key)");
+			break;
+		}
 		port = kvtep_port_find(kv, nla_get_u32(tb[KVTEP_FDB_A_PORT_IFINDEX]));
 		if (!port) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[KVTEP_FDB_A_PORT_IFINDEX],
@@ -1432,7 +1438,11 @@ static int kvtep_nl_fdb_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		f.type_mask = nla_get_u32(tb[KVTEP_FDB_A_TYPE_MASK]);
 	mutex_lock(&kv->lock);
 	if (tb[KVTEP_FDB_A_REMOTE]) {
-		err = kvtep_remote_parse(kv, tb[KVTEP_FDB_A_REMOTE], KVTEP_ENCAP_VXLAN,
+		struct kvtep_ls *ls = f.vni ? kvtep_ls_find(kv, f.vni) : NULL;
+
+		/* A remote without encap: the LS's default, as when it was added. */
+		err = kvtep_remote_parse(kv, tb[KVTEP_FDB_A_REMOTE],
+					 ls ? ls->encap : KVTEP_ENCAP_VXLAN,
 					 &key, info->extack);
 		if (err)
 			goto out;

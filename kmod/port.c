@@ -356,7 +356,8 @@ void kvtep_port_rx(struct kvtep_port *port, struct sk_buff *skb)
 		kvtep_binding_xmit(to, skb);
 		return;
 	}
-	kvtep_tunnel_xmit(kv, ls, READ_ONCE(e->remote), skb);
+	kvtep_tunnel_xmit_keys(kv, ls, READ_ONCE(e->remote),
+			       READ_ONCE(b->port_key), e->port_key, skb);
 }
 
 static rx_handler_result_t kvtep_port_rx_handler(struct sk_buff **pskb)

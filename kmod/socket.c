@@ -4,10 +4,16 @@
  * routing + UDP/IP encapsulation on transmit, split-horizon delivery of
  * decapsulated frames on receive.
  *
+ * Each remote says how its frames are wrapped: VXLAN (vxlan.c) or Geneve
+ * (geneve.c). Both go through the same routing, offload and MTU code here,
+ * and both hand decapsulated frames to the same delivery code here.
+ *
  * MTU policy: kvtep never fragments. An encapsulated frame (or, for a GSO
  * frame, each of its segments) that does not fit the route MTU to the
  * remote is dropped and counted as KVTEP_DROP_MTU: give the underlay an
  * MTU 50 (IPv4) / 70 (IPv6) bytes larger than the ports', as for any VTEP.
+ * Geneve without options has the same overhead as VXLAN; the OVN option
+ * adds 8 bytes.
  *
  * Outer UDP checksum: always over IPv6 (RFC 6935 zero checksums are not
  * used); over IPv4 as the device's udp_csum setting says (default on). It
@@ -29,6 +35,7 @@
 #include "device.h"
 #include "fdb.h"
 #include "flood.h"
+#include "geneve.h"
 #include "lswitch.h"
 #include "port.h"
 #include "remote.h"
@@ -83,32 +90,56 @@ static void kvtep_sock_release(struct kvtep_sock __rcu **slot)
 	kfree(ks);
 }
 
+/*
+ * Open the IPv4 and (when the host has IPv6) the IPv6 socket of one
+ * encapsulation on UDP @port.
+ */
+static int kvtep_sock_pair_open(struct kvtep_dev *kv, const char *what, u16 port,
+				int (*rcv)(struct sock *, struct sk_buff *),
+				struct kvtep_sock __rcu **slot4,
+				struct kvtep_sock __rcu **slot6)
+{
+	struct kvtep_sock *ks;
+
+	ks = kvtep_sock_open(kv, AF_INET, port, rcv);
+	if (IS_ERR(ks)) {
+		netdev_err(kv->dev, "cannot open UDP port %u for %s over IPv4: %ld\n",
+			   port, what, PTR_ERR(ks));
+		return PTR_ERR(ks);
+	}
+	rcu_assign_pointer(*slot4, ks);
+
+	if (ipv6_mod_enabled()) {
+		ks = kvtep_sock_open(kv, AF_INET6, port, rcv);
+		if (IS_ERR(ks)) {
+			netdev_err(kv->dev, "cannot open UDP port %u for %s over IPv6: %ld\n",
+				   port, what, PTR_ERR(ks));
+			kvtep_sock_release(slot4);
+			return PTR_ERR(ks);
+		}
+		rcu_assign_pointer(*slot6, ks);
+	}
+	return 0;
+}
+
 /* On ndo_open, under RTNL. IPv6 is optional: the host may have it off. */
 int kvtep_socks_open(struct kvtep_dev *kv)
 {
-	u16 port = READ_ONCE(kv->cfg.vxlan_port);
-	struct kvtep_sock *ks;
+	int err;
 
 	ASSERT_RTNL();
-	ks = kvtep_sock_open(kv, AF_INET, port, kvtep_vxlan_rcv);
-	if (IS_ERR(ks)) {
-		netdev_err(kv->dev, "cannot open UDP port %u for VXLAN over IPv4: %ld\n",
-			   port, PTR_ERR(ks));
-		return PTR_ERR(ks);
+	err = kvtep_sock_pair_open(kv, "VXLAN", READ_ONCE(kv->cfg.vxlan_port),
+				   kvtep_vxlan_rcv, &kv->vxlan_sk4, &kv->vxlan_sk6);
+	if (err)
+		return err;
+	err = kvtep_sock_pair_open(kv, "Geneve", READ_ONCE(kv->cfg.geneve_port),
+				   kvtep_geneve_rcv, &kv->geneve_sk4,
+				   &kv->geneve_sk6);
+	if (err) {
+		kvtep_sock_release(&kv->vxlan_sk4);
+		kvtep_sock_release(&kv->vxlan_sk6);
 	}
-	rcu_assign_pointer(kv->vxlan_sk4, ks);
-
-	if (ipv6_mod_enabled()) {
-		ks = kvtep_sock_open(kv, AF_INET6, port, kvtep_vxlan_rcv);
-		if (IS_ERR(ks)) {
-			netdev_err(kv->dev, "cannot open UDP port %u for VXLAN over IPv6: %ld\n",
-				   port, PTR_ERR(ks));
-			kvtep_sock_release(&kv->vxlan_sk4);
-			return PTR_ERR(ks);
-		}
-		rcu_assign_pointer(kv->vxlan_sk6, ks);
-	}
-	return 0;
+	return err;
 }
 
 void kvtep_socks_close(struct kvtep_dev *kv)
@@ -116,6 +147,8 @@ void kvtep_socks_close(struct kvtep_dev *kv)
 	ASSERT_RTNL();
 	kvtep_sock_release(&kv->vxlan_sk4);
 	kvtep_sock_release(&kv->vxlan_sk6);
+	kvtep_sock_release(&kv->geneve_sk4);
+	kvtep_sock_release(&kv->geneve_sk6);
 }
 
 /* Outer TOS: fixed, or the inner packet's DSCP (KVTEP_TOS_INHERIT). */
@@ -154,11 +187,30 @@ static bool kvtep_fits(struct sk_buff *skb, unsigned int mtu,
 	return skb->len <= mtu - overhead;
 }
 
+/* How one frame is wrapped: filled by kvtep_tunnel_xmit_keys(). */
+struct kvtep_tx {
+	struct sock *sk;
+	__be16 sport;
+	u8 encap;		/* enum kvtep_encap */
+	bool ovn;		/* add the OVN Geneve option */
+	u16 in_key, out_key;	/* its ingress and egress port keys */
+	unsigned int hlen;	/* UDP + tunnel header with options */
+};
+
+static void kvtep_push_hdr(struct sk_buff *skb, struct kvtep_ls *ls,
+			   const struct kvtep_tx *tx)
+{
+	if (tx->encap == KVTEP_ENCAP_GENEVE)
+		kvtep_geneve_push(skb, ls->vni, tx->ovn, tx->in_key, tx->out_key);
+	else
+		kvtep_vxlan_push(skb, ls->vni);
+}
+
 static void kvtep_xmit4(struct kvtep_dev *kv, struct kvtep_ls *ls,
 			struct kvtep_remote *r, struct sk_buff *skb,
-			struct sock *sk, __be16 sport)
+			const struct kvtep_tx *tx)
 {
-	const unsigned int overhead = sizeof(struct iphdr) + KVTEP_VXLAN_HLEN;
+	const unsigned int overhead = sizeof(struct iphdr) + tx->hlen;
 	bool udp_csum = READ_ONCE(kv->cfg.udp_csum);
 	__be32 saddr = READ_ONCE(kv->cfg.local_ip4);
 	struct net *net = dev_net(kv->dev);
@@ -210,22 +262,22 @@ static void kvtep_xmit4(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		kvtep_drop(kv, skb, KVTEP_DROP_NOMEM);
 		return;
 	}
-	kvtep_vxlan_push(skb, ls->vni);
+	kvtep_push_hdr(skb, ls, tx);
 	skb_set_inner_protocol(skb, htons(ETH_P_TEB));
 
 	ttl = READ_ONCE(kv->cfg.ttl) ?: ip4_dst_hoplimit(&rt->dst);
 	len = skb->len;
 	kvtep_stats_count(kv->stats, KVTEP_STAT_ENCAP, len);
 	kvtep_stats_count(ls->stats, KVTEP_STAT_ENCAP, len);
-	udp_tunnel_xmit_skb(rt, sk, skb, saddr, r->key.addr.ip4, tos, ttl, df,
-			    sport, htons(r->key.port), false, !udp_csum);
+	udp_tunnel_xmit_skb(rt, tx->sk, skb, saddr, r->key.addr.ip4, tos, ttl,
+			    df, tx->sport, htons(r->key.port), false, !udp_csum);
 }
 
 static void kvtep_xmit6(struct kvtep_dev *kv, struct kvtep_ls *ls,
 			struct kvtep_remote *r, struct sk_buff *skb,
-			struct sock *sk, __be16 sport)
+			const struct kvtep_tx *tx)
 {
-	const unsigned int overhead = sizeof(struct ipv6hdr) + KVTEP_VXLAN_HLEN;
+	const unsigned int overhead = sizeof(struct ipv6hdr) + tx->hlen;
 	struct net *net = dev_net(kv->dev);
 	struct in6_addr saddr = kv->cfg.local_ip6;
 	struct in6_addr cached_saddr;
@@ -248,7 +300,7 @@ static void kvtep_xmit6(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		};
 
 		dst_release(dst);
-		dst = ipv6_stub->ipv6_dst_lookup_flow(net, sk, &fl6, NULL);
+		dst = ipv6_stub->ipv6_dst_lookup_flow(net, tx->sk, &fl6, NULL);
 		if (IS_ERR(dst)) {
 			kvtep_drop(kv, skb, KVTEP_DROP_NO_ROUTE);
 			return;
@@ -273,44 +325,89 @@ static void kvtep_xmit6(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		kvtep_drop(kv, skb, KVTEP_DROP_NOMEM);
 		return;
 	}
-	kvtep_vxlan_push(skb, ls->vni);
+	kvtep_push_hdr(skb, ls, tx);
 	skb_set_inner_protocol(skb, htons(ETH_P_TEB));
 
 	ttl = READ_ONCE(kv->cfg.ttl) ?: ip6_dst_hoplimit(dst);
 	len = skb->len;
 	kvtep_stats_count(kv->stats, KVTEP_STAT_ENCAP, len);
 	kvtep_stats_count(ls->stats, KVTEP_STAT_ENCAP, len);
-	udp_tunnel6_xmit_skb(dst, sk, skb, kv->dev, &saddr, &r->key.addr.ip6,
-			     tos, ttl, 0, sport, htons(r->key.port), false);
+	udp_tunnel6_xmit_skb(dst, tx->sk, skb, kv->dev, &saddr, &r->key.addr.ip6,
+			     tos, ttl, 0, tx->sport, htons(r->key.port), false);
+}
+
+void kvtep_tunnel_xmit_keys(struct kvtep_dev *kv, struct kvtep_ls *ls,
+			    struct kvtep_remote *r, u16 in_key, u16 out_key,
+			    struct sk_buff *skb)
+{
+	bool v6 = r->key.family == AF_INET6;
+	struct kvtep_tx tx = { .encap = r->key.encap };
+	struct kvtep_sock *ks;
+
+	if (tx.encap == KVTEP_ENCAP_GENEVE) {
+		ks = v6 ? rcu_dereference(kv->geneve_sk6) :
+			  rcu_dereference(kv->geneve_sk4);
+		tx.hlen = KVTEP_GENEVE_HLEN;
+		/* OVN's option only when the LS wants it and both keys are known. */
+		if (in_key && out_key && READ_ONCE(ls->ovn_opt)) {
+			tx.ovn = true;
+			tx.in_key = in_key;
+			tx.out_key = out_key;
+			tx.hlen += KVTEP_GENEVE_OVN_OPT_LEN;
+		}
+	} else {
+		ks = v6 ? rcu_dereference(kv->vxlan_sk6) :
+			  rcu_dereference(kv->vxlan_sk4);
+		tx.hlen = KVTEP_VXLAN_HLEN;
+	}
+	if (unlikely(!ks)) {
+		kvtep_drop(kv, skb, KVTEP_DROP_XMIT);	/* device is down */
+		return;
+	}
+	tx.sk = ks->sock->sk;
+	skb_reset_mac_header(skb);
+	/* Entropy for the underlay's ECMP: the inner flow's hash. */
+	tx.sport = udp_flow_src_port(dev_net(kv->dev), skb, 0, 0, true);
+
+	if (v6)
+		kvtep_xmit6(kv, ls, r, skb, &tx);
+	else
+		kvtep_xmit4(kv, ls, r, skb, &tx);
 }
 
 void kvtep_tunnel_xmit(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		       struct kvtep_remote *r, struct sk_buff *skb)
 {
-	bool v6 = r->key.family == AF_INET6;
-	struct kvtep_sock *ks;
-	__be16 sport;
-
-	ks = v6 ? rcu_dereference(kv->vxlan_sk6) : rcu_dereference(kv->vxlan_sk4);
-	if (unlikely(!ks)) {
-		kvtep_drop(kv, skb, KVTEP_DROP_XMIT);	/* device is down */
-		return;
-	}
-	skb_reset_mac_header(skb);
-	/* Entropy for the underlay's ECMP: the inner flow's hash. */
-	sport = udp_flow_src_port(dev_net(kv->dev), skb, 0, 0, true);
-
-	if (v6)
-		kvtep_xmit6(kv, ls, r, skb, ks->sock->sk, sport);
-	else
-		kvtep_xmit4(kv, ls, r, skb, ks->sock->sk, sport);
+	kvtep_tunnel_xmit_keys(kv, ls, r, 0, 0, skb);
 }
 
-void kvtep_tunnel_rx(struct kvtep_dev *kv, struct kvtep_ls *ls,
-		     const struct kvtep_remote_key *src, struct sk_buff *skb)
+/*
+ * A frame for OVN's logical egress port @key: the local binding of @ls
+ * with that key, if any. Bindings per LS are few: a walk is fine.
+ */
+static struct kvtep_binding *kvtep_binding_by_key(struct kvtep_ls *ls, u16 key)
+{
+	struct kvtep_binding *b;
+
+	list_for_each_entry_rcu(b, &ls->bindings, ls_node)
+		if (READ_ONCE(b->port_key) == key)
+			return b;
+	return NULL;
+}
+
+/*
+ * A frame came out of a tunnel from @src into @ls; @skb->data points at
+ * the inner Ethernet header. Delivered to local bindings only (split
+ * horizon: never back into a tunnel): to the binding whose OVN port key
+ * is @out_key when there is one, else by the FDB. Consumes @skb.
+ */
+static void kvtep_tunnel_rx(struct kvtep_dev *kv, struct kvtep_ls *ls,
+			    const struct kvtep_remote_key *src, u16 out_key,
+			    struct sk_buff *skb)
 {
 	const struct ethhdr *eth;
 	struct kvtep_fdb_entry *e;
+	struct kvtep_binding *b;
 	__be16 proto;
 
 	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
@@ -338,6 +435,13 @@ void kvtep_tunnel_rx(struct kvtep_dev *kv, struct kvtep_ls *ls,
 	if (READ_ONCE(kv->cfg.tunnel_learning))
 		kvtep_fdb_learn_remote(kv, ls, eth->h_source, src);
 
+	if (out_key) {
+		b = kvtep_binding_by_key(ls, out_key);
+		if (b) {
+			kvtep_binding_xmit(b, skb);
+			return;
+		}
+	}
 	if (!is_multicast_ether_addr(eth->h_dest)) {
 		e = kvtep_fdb_lookup(kv, ls->vni, eth->h_dest);
 		if (e && (e->type == KVTEP_FDB_STATIC_LOCAL ||
@@ -352,4 +456,46 @@ void kvtep_tunnel_rx(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		}
 	}
 	kvtep_flood(kv, ls, NULL, false, NULL, skb);
+}
+
+void kvtep_tunnel_decap(struct kvtep_dev *kv, struct sock *sk,
+			struct sk_buff *skb, u8 encap, u32 vni,
+			unsigned int hlen, u16 out_key)
+{
+	struct kvtep_remote_key src = {};
+	struct kvtep_ls *ls;
+
+	ls = kvtep_ls_find(kv, vni);
+	if (unlikely(!ls)) {
+		kvtep_drop(kv, skb, KVTEP_DROP_NO_LS);
+		return;
+	}
+
+	/* The sender as a remote (for tunnel learning): its address, our port. */
+	src.encap = encap;
+	src.port = encap == KVTEP_ENCAP_GENEVE ? READ_ONCE(kv->cfg.geneve_port) :
+						 READ_ONCE(kv->cfg.vxlan_port);
+	if (ip_hdr(skb)->version == 4) {
+		src.family = AF_INET;
+		src.addr.ip4 = ip_hdr(skb)->saddr;
+	} else {
+		src.family = AF_INET6;
+		src.addr.ip6 = ipv6_hdr(skb)->saddr;
+	}
+
+	/*
+	 * iptunnel_pull_header() also pulls the inner Ethernet header and
+	 * fails with a frame shorter than that: tell a runt from a lack of
+	 * memory before it does.
+	 */
+	if (unlikely(skb->len < hlen + ETH_HLEN)) {
+		kvtep_drop(kv, skb, KVTEP_DROP_RUNT);
+		return;
+	}
+	if (iptunnel_pull_header(skb, hlen, htons(ETH_P_TEB),
+				 !net_eq(sock_net(sk), dev_net(kv->dev)))) {
+		kvtep_drop(kv, skb, KVTEP_DROP_NOMEM);
+		return;
+	}
+	kvtep_tunnel_rx(kv, ls, &src, out_key, skb);
 }

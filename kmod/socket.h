@@ -10,6 +10,7 @@ struct kvtep_ls;
 struct kvtep_remote;
 struct kvtep_remote_key;
 struct sk_buff;
+struct sock;
 struct socket;
 
 /**
@@ -28,18 +29,27 @@ void kvtep_socks_close(struct kvtep_dev *kv);
 
 /*
  * Encapsulate the Ethernet frame @skb for remote @r in logical switch @ls
- * and send it. @skb->data points at the inner Ethernet header. Consumes
- * @skb; counts a drop reason on failure.
+ * and send it, as the remote's encapsulation says. @skb->data points at
+ * the inner Ethernet header. Consumes @skb; counts a drop reason on
+ * failure. With the _keys variant, a Geneve frame carries OVN's option
+ * (ingress key @in_key, egress key @out_key) when both are non-zero and
+ * the LS has ovn_opt on.
  */
 void kvtep_tunnel_xmit(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		       struct kvtep_remote *r, struct sk_buff *skb);
+void kvtep_tunnel_xmit_keys(struct kvtep_dev *kv, struct kvtep_ls *ls,
+			    struct kvtep_remote *r, u16 in_key, u16 out_key,
+			    struct sk_buff *skb);
 
 /*
- * A frame came out of a tunnel from @src into @ls; @skb->data points at
- * the inner Ethernet header. Delivered to local bindings only (split
- * horizon: never back into a tunnel). Consumes @skb.
+ * The shared second half of tunnel receive, once vxlan.c or geneve.c has
+ * validated its header: VNI -> LS (or drop), pull the @hlen bytes of UDP
+ * and tunnel header, and deliver the inner frame to local bindings only
+ * (split horizon): to the binding with OVN port key @out_key if non-zero
+ * and one has it, else by the FDB. Consumes @skb.
  */
-void kvtep_tunnel_rx(struct kvtep_dev *kv, struct kvtep_ls *ls,
-		     const struct kvtep_remote_key *src, struct sk_buff *skb);
+void kvtep_tunnel_decap(struct kvtep_dev *kv, struct sock *sk,
+			struct sk_buff *skb, u8 encap, u32 vni,
+			unsigned int hlen, u16 out_key);
 
 #endif /* _KVTEP_SOCKET_H */

@@ -29,9 +29,7 @@ void kvtep_vxlan_push(struct sk_buff *skb, u32 vni)
 int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct kvtep_dev *kv = rcu_dereference_sk_user_data(sk);
-	struct kvtep_remote_key src = {};
 	struct kvtep_vxlanhdr *vxh;
-	struct kvtep_ls *ls;
 	u32 vni;
 
 	if (unlikely(!kv)) {
@@ -53,36 +51,6 @@ int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb)
 		kvtep_count(kv, KVTEP_DROP_VXLAN_RESERVED);
 
 	vni = be32_to_cpu(vxh->vni) >> 8;
-	ls = kvtep_ls_find(kv, vni);
-	if (unlikely(!ls)) {
-		kvtep_drop(kv, skb, KVTEP_DROP_NO_LS);
-		return 0;
-	}
-
-	src.encap = KVTEP_ENCAP_VXLAN;
-	src.port = READ_ONCE(kv->cfg.vxlan_port);
-	if (ip_hdr(skb)->version == 4) {
-		src.family = AF_INET;
-		src.addr.ip4 = ip_hdr(skb)->saddr;
-	} else {
-		src.family = AF_INET6;
-		src.addr.ip6 = ipv6_hdr(skb)->saddr;
-	}
-
-	/*
-	 * iptunnel_pull_header() also pulls the inner Ethernet header and
-	 * fails with a frame shorter than that: tell a runt from a lack of
-	 * memory before it does.
-	 */
-	if (unlikely(skb->len < KVTEP_VXLAN_HLEN + ETH_HLEN)) {
-		kvtep_drop(kv, skb, KVTEP_DROP_RUNT);
-		return 0;
-	}
-	if (iptunnel_pull_header(skb, KVTEP_VXLAN_HLEN, htons(ETH_P_TEB),
-				 !net_eq(sock_net(sk), dev_net(kv->dev)))) {
-		kvtep_drop(kv, skb, KVTEP_DROP_NOMEM);
-		return 0;
-	}
-	kvtep_tunnel_rx(kv, ls, &src, skb);
+	kvtep_tunnel_decap(kv, sk, skb, KVTEP_ENCAP_VXLAN, vni, KVTEP_VXLAN_HLEN, 0);
 	return 0;
 }

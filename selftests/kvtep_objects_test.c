@@ -983,6 +983,115 @@ TEST_F(obj, remote_refcounts)
 	EXPECT_EQ(2U, l.o[0].b);
 }
 
+/* ---- 5b. Geneve: encapsulation and OVN key attributes ---- */
+
+TEST_F(obj, geneve_bad_requests)
+{
+	const uint32_t r1 = ip4("192.0.2.1");
+	struct knl *k = self->nl;
+	struct nlattr *n, *r;
+	struct nlmsghdr *nlh;
+	struct obj_list l;
+	uint32_t offs;
+	uint8_t mac[6];
+
+	/* LS default encapsulation 2 does not exist; nor does ovn_opt 2. */
+	nlh = req(k, KVTEP_CMD_LS_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_LS);
+	mnl_attr_put_u32(nlh, KVTEP_LS_A_VNI, 100);
+	offs = nlh->nlmsg_len;
+	mnl_attr_put_u8(nlh, KVTEP_LS_A_ENCAP, KVTEP_ENCAP_MAX + 1);
+	mnl_attr_nest_end(nlh, n);
+	EXPECT_NLERR_AT(k, knl_talk(k, nlh, NULL, NULL), ERANGE, offs, "LS encap 2");
+
+	nlh = req(k, KVTEP_CMD_LS_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_LS);
+	mnl_attr_put_u32(nlh, KVTEP_LS_A_VNI, 100);
+	offs = nlh->nlmsg_len;
+	mnl_attr_put_u8(nlh, KVTEP_LS_A_OVN_OPT, 2);
+	mnl_attr_nest_end(nlh, n);
+	EXPECT_NLERR_AT(k, knl_talk(k, nlh, NULL, NULL), ERANGE, offs, "LS ovn_opt 2");
+
+	/* A Geneve LS. */
+	nlh = req(k, KVTEP_CMD_LS_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_LS);
+	mnl_attr_put_u32(nlh, KVTEP_LS_A_VNI, 100);
+	mnl_attr_put_u8(nlh, KVTEP_LS_A_ENCAP, KVTEP_ENCAP_GENEVE);
+	mnl_attr_nest_end(nlh, n);
+	ASSERT_OK(k, knl_talk(k, nlh, NULL, NULL));
+
+	/* A remote with encapsulation 2. */
+	mac_of(mac, 1);
+	nlh = req(k, KVTEP_CMD_FDB_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_FDB);
+	mnl_attr_put_u32(nlh, KVTEP_FDB_A_VNI, 100);
+	mnl_attr_put(nlh, KVTEP_FDB_A_MAC, 6, mac);
+	r = mnl_attr_nest_start(nlh, KVTEP_FDB_A_REMOTE);
+	mnl_attr_put(nlh, KVTEP_REMOTE_A_IP4, 4, &r1);
+	offs = nlh->nlmsg_len;
+	mnl_attr_put_u8(nlh, KVTEP_REMOTE_A_ENCAP, KVTEP_ENCAP_MAX + 1);
+	mnl_attr_nest_end(nlh, r);
+	mnl_attr_nest_end(nlh, n);
+	EXPECT_NLERR_AT(k, knl_talk(k, nlh, NULL, NULL), ERANGE, offs,
+			"remote encap 2");
+
+	/* A binding's OVN key is OVN's 15-bit ingress key: 0x8000 is too big. */
+	ASSERT_OK(k, port_op(k, KVTEP_CMD_PORT_ADD, self->dev, self->va, NULL));
+	nlh = req(k, KVTEP_CMD_BIND_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_BIND);
+	mnl_attr_put_u32(nlh, KVTEP_BIND_A_PORT_IFINDEX, self->va);
+	mnl_attr_put_u32(nlh, KVTEP_BIND_A_VNI, 100);
+	offs = nlh->nlmsg_len;
+	mnl_attr_put_u16(nlh, KVTEP_BIND_A_PORT_KEY, KVTEP_OVN_PORT_KEY_MAX + 1);
+	mnl_attr_nest_end(nlh, n);
+	EXPECT_NLERR_AT(k, knl_talk(k, nlh, NULL, NULL), ERANGE, offs,
+			"binding OVN key 0x8000");
+	EXPECT_NLERR(k, bind_op(k, KVTEP_CMD_BIND_DEL, self->dev, self->va, 0, 0, NULL),
+		     ENOENT, "no binding after the bad add");
+
+	/* An egress key on a local entry: it is the binding's to have. */
+	nlh = req(k, KVTEP_CMD_BIND_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_BIND);
+	mnl_attr_put_u32(nlh, KVTEP_BIND_A_PORT_IFINDEX, self->va);
+	mnl_attr_put_u32(nlh, KVTEP_BIND_A_VNI, 100);
+	mnl_attr_put_u16(nlh, KVTEP_BIND_A_PORT_KEY, KVTEP_OVN_PORT_KEY_MAX);
+	mnl_attr_nest_end(nlh, n);
+	ASSERT_OK(k, knl_talk(k, nlh, NULL, NULL));
+	nlh = req(k, KVTEP_CMD_FDB_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_FDB);
+	mnl_attr_put_u32(nlh, KVTEP_FDB_A_VNI, 100);
+	mnl_attr_put(nlh, KVTEP_FDB_A_MAC, 6, mac);
+	mnl_attr_put_u32(nlh, KVTEP_FDB_A_PORT_IFINDEX, self->va);
+	offs = nlh->nlmsg_len;
+	mnl_attr_put_u16(nlh, KVTEP_FDB_A_PORT_KEY, 7);
+	mnl_attr_nest_end(nlh, n);
+	EXPECT_NLERR_AT(k, knl_talk(k, nlh, NULL, NULL), EINVAL, offs,
+			"OVN key on a local FDB entry");
+
+	/*
+	 * A remote is (address, port, encapsulation): the same IP by default
+	 * (the LS's Geneve) and as VXLAN are two remotes.
+	 */
+	ASSERT_OK(k, fdb_op(k, KVTEP_CMD_FDB_ADD, 0, self->dev, 100, 2, r1));
+	nlh = req(k, KVTEP_CMD_FDB_ADD, 0, self->dev);
+	n = mnl_attr_nest_start(nlh, KVTEP_A_FDB);
+	mac_of(mac, 3);
+	mnl_attr_put_u32(nlh, KVTEP_FDB_A_VNI, 100);
+	mnl_attr_put(nlh, KVTEP_FDB_A_MAC, 6, mac);
+	r = mnl_attr_nest_start(nlh, KVTEP_FDB_A_REMOTE);
+	mnl_attr_put(nlh, KVTEP_REMOTE_A_IP4, 4, &r1);
+	mnl_attr_put_u8(nlh, KVTEP_REMOTE_A_ENCAP, KVTEP_ENCAP_VXLAN);
+	mnl_attr_nest_end(nlh, r);
+	mnl_attr_nest_end(nlh, n);
+	ASSERT_OK(k, knl_talk(k, nlh, NULL, NULL));
+	ASSERT_OK(k, dump(k, KVTEP_CMD_REMOTE_GET, self->dev, remotes_cb, &l));
+	ASSERT_EQ(2U, l.n);
+	EXPECT_EQ(r1, l.o[0].a);
+	EXPECT_EQ(r1, l.o[1].a);
+	EXPECT_EQ(1U, l.o[0].b);
+	EXPECT_EQ(1U, l.o[1].b);
+}
+
 /* ---- 6. CAP_NET_ADMIN ---- */
 
 TEST_F(obj, eperm)

@@ -30,6 +30,7 @@
 #define KVTEP_AGEING_DEFAULT		300	/* seconds */
 #define KVTEP_VNI_MAX			0xffffff
 #define KVTEP_VLAN_MAX			4095	/* 0 means untagged */
+#define KVTEP_OVN_PORT_KEY_MAX		0x7fff	/* binding keys: OVN's 15-bit ingress */
 
 enum kvtep_cmd {
 	KVTEP_CMD_UNSPEC,
@@ -155,7 +156,9 @@ enum kvtep_bind_attr {
 	KVTEP_BIND_A_PORT_IFINDEX,	/* u32: a port, or the device itself */
 	KVTEP_BIND_A_VLAN,		/* u16: 0 = untagged, 1..4095 */
 	KVTEP_BIND_A_VNI,		/* u32 */
-	KVTEP_BIND_A_PORT_KEY,		/* u16: OVN logical port key */
+	KVTEP_BIND_A_PORT_KEY,		/* u16: OVN logical port key, 0 = none,
+					 * 1..KVTEP_OVN_PORT_KEY_MAX
+					 */
 	KVTEP_BIND_A_STATS,		/* nest: enum kvtep_stats_attr */
 	__KVTEP_BIND_A_MAX,
 };
@@ -203,7 +206,7 @@ enum kvtep_fdb_attr {
 	KVTEP_FDB_A_VLAN,		/* u16: local entries */
 	KVTEP_FDB_A_AGE,		/* u32: ms since last seen (read only) */
 	KVTEP_FDB_A_EVENT,		/* u8: enum kvtep_fdb_event (notifications) */
-	KVTEP_FDB_A_PORT_KEY,		/* u16: OVN egress port key */
+	KVTEP_FDB_A_PORT_KEY,		/* u16: OVN egress port key, 0 = none */
 	KVTEP_FDB_A_TYPE_MASK,		/* u32: flush filter, bit (1 << type)
 					 * per enum kvtep_fdb_type
 					 */
@@ -243,7 +246,9 @@ enum kvtep_drop_reason {
 	KVTEP_DROP_NO_LS,		/* tunnel RX: VNI maps to no LS */
 	KVTEP_DROP_BAD_VXLAN_FLAGS,	/* tunnel RX: I flag clear */
 	KVTEP_DROP_VXLAN_RESERVED,	/* counted, not dropped: reserved bits set */
-	KVTEP_DROP_TRUNCATED,		/* tunnel RX: header past the packet */
+	KVTEP_DROP_TRUNCATED,		/* tunnel RX: VXLAN or Geneve base header
+					 * past the packet
+					 */
 	KVTEP_DROP_RUNT,		/* inner frame shorter than Ethernet */
 	KVTEP_DROP_FDB_FULL,		/* learning refused: limit reached */
 	KVTEP_DROP_MTU,			/* encapsulated frame does not fit */
