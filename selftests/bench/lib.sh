@@ -163,6 +163,45 @@ measure_pps() {
 	sample "$test" "$c" "$r" "$pps" pps
 }
 
+# ---- contenders and rounds -----------------------------------------------
+
+CONTENDERS=()
+declare -A GNS GDEV SNS SDEV
+OVS_CONTENDER=
+
+# register_contender NAME GEN_NS GEN_DEV SINK_NS SINK_DEV
+register_contender() {
+	CONTENDERS+=("$1")
+	GNS[$1]=$2 GDEV[$1]=$3 SNS[$1]=$4 SDEV[$1]=$5
+	blog "contender $1 ready"
+}
+
+# The OVS daemons only run during OVS's own measurements (see ovs_pause).
+contender_enter() {
+	[ "$1" != "$OVS_CONTENDER" ] || { ovs_resume; sleep 1; }
+}
+
+contender_leave() {
+	[ "$1" != "$OVS_CONTENDER" ] || ovs_pause
+}
+
+# pps_rounds TEST: BENCH_ROUNDS rounds, every registered contender once a
+# round, the order rotated by one each round.
+pps_rounds() {
+	local test=$1 r c list
+
+	[ ${#CONTENDERS[@]} -gt 0 ] || { blog "$test: no contender"; return 0; }
+	for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+		list=$(rotate $((r - 1)) "${CONTENDERS[@]}")
+		blog "$test: round $r/$BENCH_ROUNDS: $list"
+		for c in $list; do
+			contender_enter "$c"
+			measure_pps "$test" "$c" "$r" "${GNS[$c]}" "${GDEV[$c]}" "${SNS[$c]}" "${SDEV[$c]}"
+			contender_leave "$c"
+		done
+	done
+}
+
 # ---- meminfo -----------------------------------------------------------
 
 # kmem_kb: unreclaimable slab + per-CPU + vmalloc, in kB (what an FDB entry

@@ -29,9 +29,7 @@
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 trap cleanup EXIT
 
-TEST=${TEST:-pps}
-CONTENDERS=()
-declare -A GNS SNS SDEV
+TEST=pps
 nidx=0
 
 # trio NAME: three namespaces for NAME; sets G D S.
@@ -45,9 +43,7 @@ trio() {
 }
 
 register() { # NAME GEN_NS SINK_NS SINK_DEV
-	CONTENDERS+=("$1")
-	GNS[$1]=$2 SNS[$1]=$3 SDEV[$1]=$4
-	blog "pps: contender $1 ready"
+	register_contender "$1" "$2" g0 "$3" "$4"
 }
 
 try_setup() { # NAME FUNC
@@ -131,16 +127,8 @@ setup_ovs() {
 	register "$1" "$G" "$S" u2
 }
 
-OVS_CONTENDER=
-enter() {
-	[ "$1" != "$OVS_CONTENDER" ] || { ovs_resume; sleep 1; }
-}
-leave() {
-	[ "$1" != "$OVS_CONTENDER" ] || ovs_pause
-}
-
 main() {
-	local r c list
+	local c
 
 	blog "pps: setting up contenders: $BENCH_PPS_CONTENDERS"
 	for c in $BENCH_PPS_CONTENDERS; do
@@ -150,17 +138,7 @@ main() {
 		esac
 	done
 	[ -z "$OVS_CONTENDER" ] || ovs_pause
-
-	[ ${#CONTENDERS[@]} -gt 0 ] || { blog "pps: no contender"; return 0; }
-	for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-		list=$(rotate $((r - 1)) "${CONTENDERS[@]}")
-		blog "pps: round $r/$BENCH_ROUNDS: $list"
-		for c in $list; do
-			enter "$c"
-			measure_pps "$TEST" "$c" "$r" "${GNS[$c]}" g0 "${SNS[$c]}" "${SDEV[$c]}"
-			leave "$c"
-		done
-	done
+	pps_rounds "$TEST"
 	if [ -n "$OVS_CONTENDER" ]; then
 		ovs_resume
 		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/dump-flows >"$BENCH_OUT/ovs-dpflows.txt" 2>&1
