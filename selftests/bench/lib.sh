@@ -256,13 +256,13 @@ ovs_start() {
 	ovsdb-tool create "$d/ovs.db" /usr/share/openvswitch/vswitch.ovsschema &&
 		ovsdb-tool create "$d/vtep.db" /usr/share/openvswitch/vtep.ovsschema || return 1
 	ovsdb-server --pidfile="$d/ovsdb-server.pid" --detach --log-file="$d/ovsdb-server.log" \
-		--remote="punix:$d/db.sock" --unixctl="$d/ovsdb-server.ctl" \
-		"$d/ovs.db" "$d/vtep.db" || return 1
+		-vconsole:off --remote="punix:$d/db.sock" --unixctl="$d/ovsdb-server.ctl" \
+		"$d/ovs.db" "$d/vtep.db" >/dev/null 2>&1 || return 1
 	OVS_PIDS+=("$(cat "$d/ovsdb-server.pid")")
 	ovs-vsctl --db="unix:$d/db.sock" --no-wait init || return 1
 	ip netns exec "$ns" ovs-vswitchd --pidfile="$d/ovs-vswitchd.pid" --detach \
 		--log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" \
-		"unix:$d/db.sock" || return 1
+		-vconsole:off "unix:$d/db.sock" >/dev/null 2>&1 || return 1
 	OVS_PIDS+=("$(cat "$d/ovs-vswitchd.pid")")
 	ovs-vsctl --timeout=60 add-br br0 &&
 		ovs-vsctl --timeout=60 add-port br0 "$port" &&
@@ -270,7 +270,7 @@ ovs_start() {
 		vtep-ctl set Physical_Switch br0 tunnel_ips="$tip" || return 1
 	ip netns exec "$ns" /usr/bin/python3 /usr/share/openvswitch/scripts/ovs-vtep \
 		--log-file="$d/ovs-vtep.log" --pidfile="$d/ovs-vtep.pid" \
-		--detach br0 || return 1
+		-vconsole:off --detach br0 >/dev/null 2>&1 || return 1
 	OVS_PIDS+=("$(cat "$d/ovs-vtep.pid")")
 	defer ovs_stop
 }
@@ -283,7 +283,7 @@ ovs_dump_logs() { # DIR
 		vtep-ctl show
 		vtep-ctl list-remote-macs ls0
 		ovs-ofctl dump-flows br0
-		ovs-ofctl dump-flows vtep_ls0
+		ovs-ofctl dump-flows "$(ovs_ls_bridge ls0)"
 	} >"$1/state.txt" 2>&1
 }
 
@@ -314,12 +314,20 @@ ovs_resume() {
 	done
 }
 
+# ovs_ls_bridge LS: the bridge ovs-vtep made for LS (PS_vtep_lsN).
+ovs_ls_bridge() {
+	ovs-vsctl --bare --columns=name find Bridge \
+		"external_ids:logical_switch_name=$1" 2>/dev/null
+}
+
 # ovs_vtep_ready LS MAC...: ovs-vtep has programmed every MAC as a remote
-# unicast flow in its logical-switch bridge (vtep_LS).
+# unicast flow in its logical-switch bridge.
 ovs_vtep_ready() {
-	local ls=$1 flows m
+	local ls=$1 flows m br
 	shift
-	flows=$(ovs-ofctl dump-flows "vtep_$ls" table=1 2>/dev/null) || return 1
+	br=$(ovs_ls_bridge "$ls")
+	[ -n "$br" ] || return 1
+	flows=$(ovs-ofctl dump-flows "$br" table=1 2>/dev/null) || return 1
 	for m in "$@"; do
 		grep -q "dl_dst=$m" <<<"$flows" || return 1
 	done
