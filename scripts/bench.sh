@@ -25,6 +25,8 @@
 #   BENCH_TCP_CONTENDERS   [kvtep vxlan ovs l2]
 #   BENCH_FDB_CONTENDERS   [kvtep vxlan]
 #   BENCH_KVTEP_UDPCSUM    kvtep outer UDP checksum [off: like vxlan/OVS]
+#   BENCH_PERF             pps/decap contenders to profile with perf record
+#                          -a -g after the rounds [kvtep vxlan; quick none]
 #   BENCH_MEM              guest memory in MB [4096]
 #   BENCH_TIMEOUT          VM timeout in seconds [3600]
 #
@@ -41,6 +43,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_FDB_SIZES:=1000 10000}"
 	: "${BENCH_PPS_CONTENDERS:=aa kvtep vxlan ovs l2 aa2}"
 	: "${BENCH_TCP_CONTENDERS:=kvtep vxlan}"
+	: "${BENCH_PERF:=}"
 fi
 : "${BENCH_PARTS:=pps decap tcp fdb ctrl}"
 : "${BENCH_ROUNDS:=5}" "${BENCH_PPS_SECS:=4}" "${BENCH_TCP_SECS:=8}"
@@ -50,6 +53,7 @@ fi
 : "${BENCH_TCP_CONTENDERS:=kvtep vxlan ovs l2}"
 : "${BENCH_FDB_CONTENDERS:=kvtep vxlan}"
 : "${BENCH_KVTEP_UDPCSUM:=off}"
+: "${BENCH_PERF=kvtep vxlan}"
 : "${BENCH_MEM:=4096}" "${BENCH_TIMEOUT:=3600}"
 
 msg() {
@@ -73,7 +77,7 @@ mkdir -p "$OUT"
 ln -sfn "$(basename "$OUT")" build/bench/latest
 for v in BENCH_PARTS BENCH_ROUNDS BENCH_PPS_SECS BENCH_TCP_SECS BENCH_FDB_SIZES \
 	BENCH_FDB_LOAD_TIMEOUT BENCH_PPS_CONTENDERS BENCH_DECAP_CONTENDERS \
-	BENCH_TCP_CONTENDERS BENCH_FDB_CONTENDERS BENCH_KVTEP_UDPCSUM; do
+	BENCH_TCP_CONTENDERS BENCH_FDB_CONTENDERS BENCH_KVTEP_UDPCSUM BENCH_PERF; do
 	printf '%s="%s"\n' "$v" "${!v}"
 done >"$OUT/bench.env"
 : >"$OUT/samples.tsv"

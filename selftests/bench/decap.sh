@@ -77,6 +77,8 @@ main() {
 		esac
 	done
 	pps_rounds "$TEST"
+	# shellcheck disable=SC2086 # a list
+	perf_profile "$TEST" $BENCH_PERF
 }
 
 main

@@ -34,6 +34,7 @@ fi
 : "${BENCH_FDB_LOAD_TIMEOUT:=600}"	# seconds for one bulk FDB load
 : "${BENCH_KVTEP_UDPCSUM:=off}"	# same wire format as Linux vxlan / OVS
 : "${BENCH_PARTS:=pps decap tcp fdb ctrl}"
+: "${BENCH_PERF=kvtep vxlan}"	# contenders of pps/decap to profile
 : "${BENCH_PPS_CONTENDERS:=aa kvtep kvtep-geneve vxlan ovs l2 mirred aa2}"
 
 SAMPLES=$BENCH_OUT/samples.tsv
@@ -199,6 +200,31 @@ pps_rounds() {
 			measure_pps "$test" "$c" "$r" "${GNS[$c]}" "${GDEV[$c]}" "${SNS[$c]}" "${SDEV[$c]}"
 			contender_leave "$c"
 		done
+	done
+}
+
+# perf_profile TEST CONTENDER...: one more pktgen window per contender
+# under `perf record -a -g` (cpu-clock: TCG has no PMU); the flat profile
+# goes to $BENCH_OUT/perf-TEST-CONTENDER.txt. Not a sample.
+perf_profile() {
+	local test=$1 c data
+	shift
+	command -v perf >/dev/null 2>&1 || { blog "$test: no perf, no profile"; return 0; }
+	for c in "$@"; do
+		[ -n "${GNS[$c]:-}" ] || continue
+		data=/tmp/kvtep-bench-perf-$test-$c.data
+		contender_enter "$c"
+		pktgen_warm "${GNS[$c]}" "${GDEV[$c]}"
+		perf record -q -a -g -e cpu-clock -o "$data" -- sleep "$BENCH_PPS_SECS" >/dev/null 2>&1 &
+		local ppid=$!
+		pktgen_run "${GNS[$c]}" "${GDEV[$c]}" "$BENCH_PPS_SECS" >/dev/null
+		wait "$ppid"
+		contender_leave "$c"
+		perf report -q -i "$data" --stdio --no-children --sort symbol \
+			--percent-limit 0.5 -g none 2>/dev/null | head -60 \
+			>"$BENCH_OUT/perf-$test-$c.txt"
+		rm -f "$data"
+		blog "$test: perf profile of $c: perf-$test-$c.txt"
 	done
 }
 

@@ -139,6 +139,8 @@ main() {
 	done
 	[ -z "$OVS_CONTENDER" ] || ovs_pause
 	pps_rounds "$TEST"
+	# shellcheck disable=SC2086 # a list
+	perf_profile "$TEST" $BENCH_PERF
 	if [ -n "$OVS_CONTENDER" ]; then
 		ovs_resume
 		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/dump-flows >"$BENCH_OUT/ovs-dpflows.txt" 2>&1
