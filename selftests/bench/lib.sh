@@ -95,10 +95,13 @@ sink_add() {
 		tc -n "$1" filter add dev "$2" ingress pref 1 matchall action drop
 }
 
-# sink_count NS DEV: packets the drop filter has seen.
+# sink_count NS DEV: packets the drop filter has seen (parsed without jq:
+# every process start costs under TCG).
 sink_count() {
-	tc -n "$1" -s -j filter show dev "$2" ingress 2>/dev/null |
-		jq '[.[] | .options.actions[]?.stats.packets // empty] | add // 0'
+	local out
+	out=$(tc -n "$1" -s -j filter show dev "$2" ingress 2>/dev/null)
+	[[ $out =~ \"packets\":([0-9]+) ]] || return 1
+	echo "${BASH_REMATCH[1]}"
 }
 
 # ---- pktgen ------------------------------------------------------------
@@ -127,16 +130,13 @@ pktgen_setup() {
 }
 
 # pktgen_run NS DEV SECS: run for SECS; prints "SENT USEC" as pktgen
-# reports them (its own clock, from start to stop).
+# reports them (its own clock, from start to stop). One shell in NS.
 pktgen_run() {
-	local ns=$1 dev=$2 secs=$3 pid res
-	ip netns exec "$ns" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
-	pid=$!
-	sleep "$secs"
-	ip netns exec "$ns" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
-	wait "$pid" 2>/dev/null
-	res=$(ip netns exec "$ns" cat "/proc/net/pktgen/$dev" | sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) (.*/\2 \1/p')
-	echo "${res:-0 0}"
+	local ns=$1 dev=$2 secs=$3 out
+	out=$(ip netns exec "$ns" sh -c "cd /proc/net/pktgen && { echo start > pgctrl & } &&
+		sleep $secs && echo stop > pgctrl && wait && cat $dev")
+	[[ $out =~ Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] || { echo "0 0"; return 1; }
+	echo "${BASH_REMATCH[2]} ${BASH_REMATCH[1]}"
 }
 
 # pktgen_warm NS DEV: a short burst (neighbour, OVS upcall, caches).
