@@ -34,6 +34,10 @@
 # exit status is 0 unless the harness itself breaks (build, no samples).
 
 set -uo pipefail
+
+# Parse everything before running anything: the file may be edited (or
+# checked out) during a run.
+{
 cd "$(dirname "$0")/.." || exit 2
 TOP=$(pwd -P)
 KVER=${1:-6.12.95+deb12-amd64}
@@ -144,3 +148,4 @@ cat "$OUT/table.txt"
 echo
 msg "results: $OUT/results.json, samples: $OUT/samples.tsv, table: $OUT/table.txt"
 exit 0
+}

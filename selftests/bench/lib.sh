@@ -131,10 +131,23 @@ pktgen_setup() {
 
 # pktgen_run NS DEV SECS: run for SECS; prints "SENT USEC" as pktgen
 # reports them (its own clock, from start to stop). One shell in NS.
+# "start" blocks until the run ends, so it goes to the background; the
+# window only begins once the thread lists DEV as running (a stop that
+# came first would be lost on a loaded machine and the run never end).
 pktgen_run() {
 	local ns=$1 dev=$2 secs=$3 out
-	out=$(ip netns exec "$ns" sh -c "cd /proc/net/pktgen && { echo start > pgctrl & } &&
-		sleep $secs && echo stop > pgctrl && wait && cat $dev")
+	out=$(ip netns exec "$ns" sh -c "cd /proc/net/pktgen || exit 1
+		echo start > pgctrl &
+		job=\$!
+		i=0
+		while ! grep -q '^Running: .*$dev' kpktgend_0 && [ \$i -lt 600 ]; do
+			sleep 0.05; i=\$((i + 1))
+		done
+		sleep $secs
+		echo stop > pgctrl
+		while kill -0 \$job 2>/dev/null; do sleep 0.2; echo stop > pgctrl; done
+		wait
+		cat $dev")
 	[[ $out =~ Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] || { echo "0 0"; return 1; }
 	echo "${BASH_REMATCH[2]} ${BASH_REMATCH[1]}"
 }
