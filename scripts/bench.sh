@@ -19,7 +19,8 @@
 #   BENCH_PPS_SECS         pktgen window per sample, seconds [4; quick 2]
 #   BENCH_TCP_SECS         iperf3 -t per sample [8; quick 3]
 #   BENCH_FDB_SIZES        FDB sizes [1000 100000 1000000; quick 1000 10000]
-#   BENCH_FDB_LOAD_TIMEOUT seconds one bulk FDB load may take [600]
+#   BENCH_FDB_LOAD_TIMEOUT seconds one bulk FDB load may take [300]; a
+#                          slower one is stopped and its time projected
 #   BENCH_PPS_CONTENDERS   [aa kvtep kvtep-geneve vxlan ovs l2 mirred aa2]
 #   BENCH_DECAP_CONTENDERS [aa kvtep vxlan aa2]
 #   BENCH_TCP_CONTENDERS   [kvtep vxlan ovs l2]
@@ -27,6 +28,7 @@
 #   BENCH_KVTEP_UDPCSUM    kvtep outer UDP checksum [off: like vxlan/OVS]
 #   BENCH_PERF             pps/decap contenders to profile with perf record
 #                          -a -g after the rounds [kvtep vxlan; quick none]
+#   BENCH_OVS_WAIT         seconds ovs-vtep may take to program one MAC [600]
 #   BENCH_MEM              guest memory in MB [4096]
 #   BENCH_TIMEOUT          VM timeout in seconds [3600]
 #
@@ -51,13 +53,13 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 fi
 : "${BENCH_PARTS:=pps decap tcp fdb ctrl}"
 : "${BENCH_ROUNDS:=5}" "${BENCH_PPS_SECS:=4}" "${BENCH_TCP_SECS:=8}"
-: "${BENCH_FDB_SIZES:=1000 100000 1000000}" "${BENCH_FDB_LOAD_TIMEOUT:=600}"
+: "${BENCH_FDB_SIZES:=1000 100000 1000000}" "${BENCH_FDB_LOAD_TIMEOUT:=300}"
 : "${BENCH_PPS_CONTENDERS:=aa kvtep kvtep-geneve vxlan ovs l2 mirred aa2}"
 : "${BENCH_DECAP_CONTENDERS:=aa kvtep vxlan aa2}"
 : "${BENCH_TCP_CONTENDERS:=kvtep vxlan ovs l2}"
 : "${BENCH_FDB_CONTENDERS:=kvtep vxlan}"
 : "${BENCH_KVTEP_UDPCSUM:=off}"
-: "${BENCH_PERF=kvtep vxlan}"
+: "${BENCH_PERF=kvtep vxlan}" "${BENCH_OVS_WAIT:=600}"
 : "${BENCH_MEM:=4096}" "${BENCH_TIMEOUT:=3600}"
 
 msg() {
@@ -81,7 +83,7 @@ mkdir -p "$OUT"
 ln -sfn "$(basename "$OUT")" build/bench/latest
 for v in BENCH_PARTS BENCH_ROUNDS BENCH_PPS_SECS BENCH_TCP_SECS BENCH_FDB_SIZES \
 	BENCH_FDB_LOAD_TIMEOUT BENCH_PPS_CONTENDERS BENCH_DECAP_CONTENDERS \
-	BENCH_TCP_CONTENDERS BENCH_FDB_CONTENDERS BENCH_KVTEP_UDPCSUM BENCH_PERF; do
+	BENCH_TCP_CONTENDERS BENCH_FDB_CONTENDERS BENCH_KVTEP_UDPCSUM BENCH_PERF BENCH_OVS_WAIT; do
 	printf '%s="%s"\n' "$v" "${!v}"
 done >"$OUT/bench.env"
 : >"$OUT/samples.tsv"
