@@ -130,33 +130,32 @@ pktgen_setup() {
 	ip netns exec "$ns" sh -c "$script"
 }
 
-# pktgen_run NS DEV SECS: run for SECS; prints "SENT USEC" as pktgen
+# pktgen_run NS DEV SECS: one window of SECS; prints "SENT USEC" as pktgen
 # reports them (its own clock, from start to stop). One shell in NS.
-# "start" blocks until the run ends, so it goes to the background; the
-# window only begins once the thread lists DEV as running (a stop that
-# came first would be lost on a loaded machine and the run never end).
+# Writes to pgctrl return early when the pktgen thread is slow to react
+# (a loaded TCG guest), so the window is bracketed by the thread's own
+# "Running:" list: it begins once DEV runs, and the result is read once
+# DEV has stopped (stop is repeated until it has). count stays 0.
 pktgen_run() {
 	local ns=$1 dev=$2 secs=$3 out
 	out=$(ip netns exec "$ns" sh -c "cd /proc/net/pktgen || exit 1
+		running() { grep -q '^Running: .*$dev ' kpktgend_0; }
 		echo start > pgctrl &
-		job=\$!
 		i=0
-		while ! grep -q '^Running: .*$dev' kpktgend_0 && [ \$i -lt 600 ]; do
-			sleep 0.05; i=\$((i + 1))
-		done
+		while ! running && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done
 		sleep $secs
 		echo stop > pgctrl
-		while kill -0 \$job 2>/dev/null; do sleep 0.2; echo stop > pgctrl; done
+		i=0
+		while running && [ \$i -lt 300 ]; do sleep 0.2; echo stop > pgctrl; i=\$((i + 1)); done
 		wait
 		cat $dev")
 	[[ $out =~ Result:\ OK:\ ([0-9]+)\(.*usec,\ ([0-9]+)\  ]] || { echo "0 0"; return 1; }
 	echo "${BASH_REMATCH[2]} ${BASH_REMATCH[1]}"
 }
 
-# pktgen_warm NS DEV: a short burst (neighbour, OVS upcall, caches).
+# pktgen_warm NS DEV: a short window first (neighbour, OVS upcall, caches).
 pktgen_warm() {
-	ip netns exec "$1" sh -c "cd /proc/net/pktgen && echo 'count 2000' > $2 &&
-		echo start > pgctrl; echo 'count 0' > $2"
+	pktgen_run "$1" "$2" 0.3 >/dev/null
 }
 
 # measure_pps TEST CONTENDER ROUND GEN_NS GEN_DEV SINK_NS SINK_DEV:
