@@ -41,6 +41,7 @@ fi
 SAMPLES=$BENCH_OUT/samples.tsv
 RAW=$BENCH_OUT/raw.tsv
 VNI=33
+# shellcheck disable=SC2034 # used by the part scripts
 REMOTE_MAC=02:be:00:00:00:02	# the pktgen destination: a remote MAC
 INNER_SRC=10.99.0.1
 INNER_DST=10.99.0.2
