@@ -72,6 +72,7 @@ load() {
 	settle_mem
 	m0=$(kmem_kb)
 	s0=$(kmem_snapshot)
+	cp /proc/slabinfo "$TMPD/slab0" 2>/dev/null
 	t0=$(date +%s%N)
 	timeout "$BENCH_FDB_LOAD_TIMEOUT" "$@" >"$TMPD/load.out" 2>&1
 	rc=$?
@@ -99,8 +100,21 @@ load() {
 	m1=$(kmem_kb)
 	s1=$(kmem_snapshot)
 	raw fdb_mem "$name" 1 "n=$n" "before: $s0" "after: $s1"
+	slab_growth "$n" "$TMPD/slab0" | while read -r l; do
+		raw fdb_slab "$name" 1 "$l"
+	done
 	sample fdb_mem "$name" 1 "$(awk -v a="$m0" -v b="$m1" -v n="$n" \
 		'BEGIN {printf "%.1f", (b - a) * 1024 / n}')" B/entry
+}
+
+# slab_growth N BEFORE: slab caches that grew by at least N/2 objects
+# since the BEFORE copy of /proc/slabinfo: "cache objsize +objs +bytes".
+slab_growth() {
+	awk -v n="$1" 'FNR == NR { if (FNR > 2) before[$1] = $2; next }
+		FNR > 2 && $2 - before[$1] >= n / 2 {
+			printf "%s objsize=%d objs=+%d bytes=+%d\n", $1, $4,
+			       $2 - before[$1], ($2 - before[$1]) * $4
+		}' "$2" /proc/slabinfo 2>/dev/null
 }
 
 pktgen_spread() { # N
