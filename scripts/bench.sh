@@ -19,7 +19,7 @@
 #   BENCH_PPS_SECS         pktgen window per sample, seconds [4; quick 2]
 #   BENCH_TCP_SECS         iperf3 -t per sample [8; quick 3]
 #   BENCH_FDB_SIZES        FDB sizes [1000 100000 1000000; quick 1000 10000]
-#   BENCH_FDB_LOAD_TIMEOUT seconds one bulk FDB load may take [300]; a
+#   BENCH_FDB_LOAD_TIMEOUT seconds one bulk FDB load may take [900]; a
 #                          slower one is stopped and its time projected
 #   BENCH_PPS_CONTENDERS   [aa kvtep kvtep-geneve vxlan ovs l2 mirred aa2]
 #   BENCH_DECAP_CONTENDERS [aa kvtep vxlan aa2]
@@ -53,7 +53,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 fi
 : "${BENCH_PARTS:=pps decap tcp fdb ctrl}"
 : "${BENCH_ROUNDS:=5}" "${BENCH_PPS_SECS:=4}" "${BENCH_TCP_SECS:=8}"
-: "${BENCH_FDB_SIZES:=1000 100000 1000000}" "${BENCH_FDB_LOAD_TIMEOUT:=300}"
+: "${BENCH_FDB_SIZES:=1000 100000 1000000}" "${BENCH_FDB_LOAD_TIMEOUT:=900}"
 : "${BENCH_PPS_CONTENDERS:=aa kvtep kvtep-geneve vxlan ovs l2 mirred aa2}"
 : "${BENCH_DECAP_CONTENDERS:=aa kvtep vxlan aa2}"
 : "${BENCH_TCP_CONTENDERS:=kvtep vxlan ovs l2}"

@@ -31,7 +31,7 @@ fi
 : "${BENCH_PPS_SECS:=4}"	# pktgen window per pps sample
 : "${BENCH_TCP_SECS:=8}"	# iperf3 -t per TCP sample
 : "${BENCH_FDB_SIZES:=1000 100000 1000000}"
-: "${BENCH_FDB_LOAD_TIMEOUT:=300}"	# seconds for one bulk FDB load
+: "${BENCH_FDB_LOAD_TIMEOUT:=900}"	# seconds for one bulk FDB load
 : "${BENCH_KVTEP_UDPCSUM:=off}"	# same wire format as Linux vxlan / OVS
 : "${BENCH_OVS_WAIT:=600}"	# seconds ovs-vtep may take to program a MAC
 : "${BENCH_PARTS:=pps decap tcp fdb ctrl}"
