@@ -92,8 +92,8 @@ msg "kernel $KVER, parts: $BENCH_PARTS, $BENCH_ROUNDS rounds; results in $OUT"
 start=$(date +%s)
 rc=0
 selftests/vm/run.sh --kernel "$KVER" --mem "$BENCH_MEM" --timeout "$BENCH_TIMEOUT" \
-	--log "$OUT/console.log" -- selftests/bench/run.sh "$OUT" |
-	grep -a --line-buffered -E '^BENCH |kvtep-vm:' || true
+	--log "$OUT/console.log" -- selftests/bench/run.sh "$OUT" 2>&1 |
+	grep -a --line-buffered -E '^BENCH |kvtep-vm:' | tee "$OUT/progress.log" || true
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || msg "the VM run ended with status $rc (see $OUT/console.log); reporting what was measured"
 elapsed=$(($(date +%s) - start))
@@ -105,7 +105,7 @@ fi
 
 # --- statistics -------------------------------------------------------------
 
-accel=$(sed -n 's/.*booting .*(\([a-z]*\), .*/\1/p' "$OUT/console.log" | head -n1)
+accel=$(sed -n 's/.*booting .*(\([a-z]*\), .*/\1/p' "$OUT/progress.log" | head -n1)
 build/bench/benchstat \
 	-m kernel="$KVER" -m date="$(date -u +%FT%TZ)" -m host="$(uname -n)" \
 	-m accel="${accel:-unknown}" -m rounds="$BENCH_ROUNDS" \

@@ -206,26 +206,32 @@ static json_t *tests_json(void)
 	return tests;
 }
 
+/* Medians grouped by test, tests and contenders in order of appearance. */
 static void print_medians(void)
 {
 	char b1[32], b2[32], b3[32];
-	const char *last = "";
 	double vals[MAX_ROUNDS + 1];
 	struct summary sm;
-	size_t i;
+	size_t i, j, k;
 
 	for (i = 0; i < n_series; i++) {
-		struct series *s = &series[i];
+		for (k = 0; k < i; k++)
+			if (!strcmp(series[k].test, series[i].test))
+				break;
+		if (k < i)
+			continue;	/* test printed already */
+		printf("\n%-22s %-14s %3s %12s %12s %12s  %s\n", series[i].test, "contender",
+		       "n", "median", "min", "max", "unit");
+		for (j = i; j < n_series; j++) {
+			struct series *s = &series[j];
 
-		if (strcmp(last, s->test)) {
-			printf("\n%-22s %-14s %3s %12s %12s %12s  %s\n", s->test, "contender",
-			       "n", "median", "min", "max", "unit");
-			last = s->test;
+			if (strcmp(s->test, series[i].test))
+				continue;
+			sm = summarize(vals, values(s, vals));
+			printf("%-22s %-14s %3d %12s %12s %12s  %s\n", "", s->contender, sm.n,
+			       fmt(sm.median, b1, sizeof(b1)), fmt(sm.min, b2, sizeof(b2)),
+			       fmt(sm.max, b3, sizeof(b3)), s->unit);
 		}
-		sm = summarize(vals, values(s, vals));
-		printf("%-22s %-14s %3d %12s %12s %12s  %s\n", "", s->contender, sm.n,
-		       fmt(sm.median, b1, sizeof(b1)), fmt(sm.min, b2, sizeof(b2)),
-		       fmt(sm.max, b3, sizeof(b3)), s->unit);
 	}
 }
 
