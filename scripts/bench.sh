@@ -12,6 +12,9 @@
 #	build/bench/latest -> the last run
 #
 # Usage: scripts/bench.sh [KVER]        (default 6.12.95+deb12-amd64)
+#        scripts/bench.sh --report RUNDIR...
+#            no VM: one table from the samples of earlier runs (e.g. parts
+#            run separately with BENCH_PARTS), in build/bench/report-DATE
 #
 # Environment (defaults in brackets; BENCH_QUICK=1 gives a ~5 min smoke run):
 #   BENCH_PARTS            parts to run [pps decap tcp fdb ctrl]
@@ -42,7 +45,16 @@ set -uo pipefail
 {
 cd "$(dirname "$0")/.." || exit 2
 TOP=$(pwd -P)
-KVER=${1:-6.12.95+deb12-amd64}
+REPORT_DIRS=()
+if [ "${1:-}" = --report ]; then
+	shift
+	[ $# -gt 0 ] || { echo "usage: $0 --report RUNDIR..." >&2; exit 2; }
+	REPORT_DIRS=("$@")
+	KVER=$(sed -n 's/^kernel=//p' "$1/guest.txt" 2>/dev/null)
+	KVER=${KVER:-unknown}
+else
+	KVER=${1:-6.12.95+deb12-amd64}
+fi
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_ROUNDS:=2}" "${BENCH_PPS_SECS:=2}" "${BENCH_TCP_SECS:=3}"
@@ -66,15 +78,37 @@ msg() {
 	echo "bench: $*" >&2
 }
 
+build_benchstat() {
+	mkdir -p build/bench
+	# shellcheck disable=SC2046
+	cc -std=gnu11 -O2 -g -Wall -Wextra -Werror $(pkg-config --cflags jansson) \
+		-o build/bench/benchstat selftests/bench/benchstat.c \
+		$(pkg-config --libs jansson) -lm || { msg "benchstat build failed"; exit 2; }
+}
+
+if [ ${#REPORT_DIRS[@]} -gt 0 ]; then
+	build_benchstat
+	OUT=$TOP/build/bench/report-$(date -u +%Y%m%d-%H%M%S)
+	mkdir -p "$OUT"
+	for d in "${REPORT_DIRS[@]}"; do
+		[ -s "$d/samples.tsv" ] || { msg "$d: no samples.tsv"; exit 1; }
+		cat "$d/samples.tsv" >>"$OUT/samples.tsv"
+		cat "$d/raw.tsv" >>"$OUT/raw.tsv" 2>/dev/null
+		cat "$d/progress.log" >>"$OUT/progress.log" 2>/dev/null
+		cp "$d"/perf-*.txt "$OUT/" 2>/dev/null
+		# The settings of the first run that had the part.
+		[ -r "$OUT/bench.env" ] || cp "$d/bench.env" "$OUT/bench.env" 2>/dev/null
+	done
+	[ ! -r "$OUT/bench.env" ] || source "$OUT/bench.env"
+	echo "report of: ${REPORT_DIRS[*]}" >"$OUT/sources.txt"
+	elapsed=n/a
+else
+
 # --- build ------------------------------------------------------------------
 
 make --no-print-directory module KVER="$KVER" >/dev/null || { msg "module build failed"; exit 2; }
 make --no-print-directory ctl >/dev/null || { msg "kvtepctl build failed"; exit 2; }
-mkdir -p build/bench
-# shellcheck disable=SC2046
-cc -std=gnu11 -O2 -g -Wall -Wextra -Werror $(pkg-config --cflags jansson) \
-	-o build/bench/benchstat selftests/bench/benchstat.c \
-	$(pkg-config --libs jansson) -lm || { msg "benchstat build failed"; exit 2; }
+build_benchstat
 
 # --- run --------------------------------------------------------------------
 
@@ -101,6 +135,8 @@ elapsed=$(($(date +%s) - start))
 if [ ! -s "$OUT/samples.tsv" ]; then
 	msg "no samples were recorded: see $OUT/console.log"
 	exit 1
+fi
+
 fi
 
 # --- statistics -------------------------------------------------------------
