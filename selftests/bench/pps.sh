@@ -143,8 +143,9 @@ main() {
 	perf_profile "$TEST" $BENCH_PERF
 	if [ -n "$OVS_CONTENDER" ]; then
 		ovs_resume
-		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/dump-flows >"$BENCH_OUT/ovs-dpflows.txt" 2>&1
-		cp "$OVS_DIR/ovs-vtep.log" "$BENCH_OUT/ovs-vtep.log" 2>/dev/null
+		ovs_dump_logs "$BENCH_OUT/ovs-pps"
+		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/dump-flows \
+			>>"$BENCH_OUT/ovs-pps/state.txt" 2>&1
 	fi
 }
 

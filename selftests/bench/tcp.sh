@@ -160,7 +160,12 @@ main() {
 			contender_leave "$c"
 		done
 	done
-	ovs_resume
+	if [ -n "$OVS_CONTENDER" ]; then
+		ovs_resume
+		ovs_dump_logs "$BENCH_OUT/ovs-tcp"
+		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/dump-flows \
+			>>"$BENCH_OUT/ovs-tcp/state.txt" 2>&1
+	fi
 }
 
 main; exit 0	# one line: the file may change during a run
