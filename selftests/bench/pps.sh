@@ -69,7 +69,7 @@ setup_kvtep() {
 	trio "$1" && around &&
 		kvtep_setup "$D" kv0 p0 "10.0.$nidx.1" &&
 		kctl "$D" fdb add kv0 vni "$VNI" mac "$REMOTE_MAC" remote "10.0.$nidx.2" &&
-		register "$1" "$G" "$S" u2
+		register "$1" "$G" "$S" u2 && KV_NS=$D
 }
 
 setup_kvtep_geneve() {
@@ -139,6 +139,7 @@ main() {
 	done
 	[ -z "$OVS_CONTENDER" ] || ovs_pause
 	pps_rounds "$TEST"
+	[ -z "${KV_NS:-}" ] || kctl "$KV_NS" -j stats kv0 >"$BENCH_OUT/kvtep-stats-pps.json" 2>&1
 	# shellcheck disable=SC2086 # a list
 	perf_profile "$TEST" $BENCH_PERF
 	if [ -n "$OVS_CONTENDER" ]; then

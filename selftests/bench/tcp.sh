@@ -27,7 +27,7 @@ TEST=tcp
 VM1_IP=192.168.33.1
 VM2_IP=192.168.33.2
 nidx=0
-declare -A VM1NS
+declare -A VM1NS DUTNS
 
 # five NAME: VM1 - DUT - HV - VM2 namespaces, veths, far side; sets
 # V1 D H V2 VM1_MAC VM2_MAC.
@@ -70,7 +70,7 @@ port_listening() { # NS PORT
 }
 
 register() {
-	VM1NS[$1]=$V1
+	VM1NS[$1]=$V1 DUTNS[$1]=$D
 	CONTENDERS+=("$1")
 	blog "contender $1 ready"
 }
@@ -184,6 +184,8 @@ main() {
 	done
 	# shellcheck disable=SC2086 # a list
 	tcp_profile $BENCH_PERF
+	[ -z "${DUTNS[kvtep]:-}" ] ||
+		kctl "${DUTNS[kvtep]}" -j stats kv0 >"$BENCH_OUT/kvtep-stats-tcp.json" 2>&1
 	if [ -n "$OVS_CONTENDER" ]; then
 		ovs_resume
 		ovs_dump_logs "$BENCH_OUT/ovs-tcp"
