@@ -217,11 +217,14 @@ pps_rounds() {
 	done
 }
 
-# perf_profile TEST CONTENDER...: one more pktgen window per contender
-# under `perf record -a -g` (cpu-clock: TCG has no PMU); the flat profile
-# goes to $BENCH_OUT/perf-TEST-CONTENDER.txt. Not a sample.
+# perf_profile TEST CONTENDER...: one more, longer pktgen window per
+# contender; inside it `perf record -g` samples CPU 0 (where kpktgend_0
+# transmits and the whole forwarding path runs in its softirq) for
+# BENCH_PPS_SECS, starting a few seconds in (perf is slow to start under
+# TCG; cpu-clock: TCG has no PMU). The flat profile goes to
+# $BENCH_OUT/perf-TEST-CONTENDER.txt. Not a sample.
 perf_profile() {
-	local test=$1 c data
+	local test=$1 c data pid
 	shift
 	command -v perf >/dev/null 2>&1 || { blog "$test: no perf, no profile"; return 0; }
 	for c in "$@"; do
@@ -229,13 +232,14 @@ perf_profile() {
 		data=/tmp/kvtep-bench-perf-$test-$c.data
 		contender_enter "$c"
 		pktgen_warm "${GNS[$c]}" "${GDEV[$c]}"
-		perf record -q -a -g -e cpu-clock -o "$data" -- sleep "$BENCH_PPS_SECS" >/dev/null 2>&1 &
-		local ppid=$!
-		pktgen_run "${GNS[$c]}" "${GDEV[$c]}" "$BENCH_PPS_SECS" >/dev/null
-		wait "$ppid"
+		pktgen_run "${GNS[$c]}" "${GDEV[$c]}" $((BENCH_PPS_SECS + 15)) >/dev/null &
+		pid=$!
+		sleep 3
+		perf record -q -C 0 -g -e cpu-clock -o "$data" -- sleep "$BENCH_PPS_SECS" >/dev/null 2>&1
+		wait "$pid"
 		contender_leave "$c"
 		perf report -q -i "$data" --stdio --no-children --sort symbol \
-			--percent-limit 0.5 -g none 2>/dev/null | head -60 \
+			--percent-limit 0.5 -g none 2>/dev/null | grep -v '^$' | head -60 \
 			>"$BENCH_OUT/perf-$test-$c.txt"
 		rm -f "$data"
 		blog "$test: perf profile of $c: perf-$test-$c.txt"
