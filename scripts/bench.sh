@@ -16,7 +16,8 @@
 #            no VM: one table from the samples of earlier runs (e.g. parts
 #            run separately with BENCH_PARTS), in build/bench/report-DATE
 #
-# Environment (defaults in brackets; BENCH_QUICK=1 gives a ~5 min smoke run):
+# Environment (defaults in brackets; BENCH_QUICK=1 gives a ~5 min smoke run
+# on an idle machine: 2 rounds, short windows, FDB 1k/10k, no OVS, no perf):
 #   BENCH_PARTS            parts to run [pps decap tcp fdb ctrl]
 #   BENCH_ROUNDS           alternating rounds per part [5; quick 2]
 #   BENCH_PPS_SECS         pktgen window per sample, seconds [4; quick 2]
@@ -59,7 +60,7 @@ fi
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_ROUNDS:=2}" "${BENCH_PPS_SECS:=2}" "${BENCH_TCP_SECS:=3}"
 	: "${BENCH_FDB_SIZES:=1000 10000}"
-	: "${BENCH_PPS_CONTENDERS:=aa kvtep vxlan ovs l2 aa2}"
+	: "${BENCH_PPS_CONTENDERS:=aa kvtep vxlan l2 aa2}"	# ovs-vtep alone takes minutes to set up
 	: "${BENCH_TCP_CONTENDERS:=kvtep vxlan}"
 	: "${BENCH_PERF:=}"
 fi
