@@ -217,14 +217,44 @@ pps_rounds() {
 	done
 }
 
-# perf_profile TEST CONTENDER...: one more, longer pktgen window per
-# contender; inside it `perf record -g` samples CPU 0 (where kpktgend_0
-# transmits and the whole forwarding path runs in its softirq) for
-# BENCH_PPS_SECS, starting a few seconds in (perf is slow to start under
-# TCG; cpu-clock: TCG has no PMU). The flat profile goes to
-# $BENCH_OUT/perf-TEST-CONTENDER.txt. Not a sample.
+# perf_start FILE [PERF-ARGS...] / perf_stop: perf record (cpu-clock: TCG
+# has no PMU) around a load window. perf takes many seconds to start in a
+# TCG guest, so the load only begins once it writes samples.
+PERF_PID=
+perf_start() {
+	local data=$1 i
+	shift
+	rm -f "$data"
+	perf record -q -g -e cpu-clock -o "$data" "$@" >/dev/null 2>&1 &
+	PERF_PID=$!
+	for ((i = 0; i < 120; i++)); do
+		[ "$(stat -c %s "$data" 2>/dev/null || echo 0)" -gt 4096 ] && break
+		kill -0 "$PERF_PID" 2>/dev/null || break
+		sleep 0.5
+	done
+	sleep 1
+}
+
+perf_stop() {
+	kill -INT "$PERF_PID" 2>/dev/null
+	wait "$PERF_PID" 2>/dev/null
+	PERF_PID=
+}
+
+# perf_flat DATA [REPORT-ARGS...]: the flat profile by symbol, idle left out.
+perf_flat() {
+	local data=$1
+	shift
+	perf report -q -i "$data" --stdio --no-children --sort symbol -g none \
+		--percent-limit 0.3 "$@" 2>/dev/null | grep -v -e '^$' -e '_safe_halt' | head -60
+}
+
+# perf_profile TEST CONTENDER...: one more pktgen window per contender,
+# with `perf record -g` on CPU 0, where kpktgend_0 transmits and the whole
+# forwarding path runs in its softirqs; the profile of kpktgend_0's samples
+# (percentages relative to them) goes to $BENCH_OUT/perf-TEST-CONTENDER.txt.
 perf_profile() {
-	local test=$1 c data pid
+	local test=$1 c data
 	shift
 	command -v perf >/dev/null 2>&1 || { blog "$test: no perf, no profile"; return 0; }
 	for c in "$@"; do
@@ -232,15 +262,14 @@ perf_profile() {
 		data=/tmp/kvtep-bench-perf-$test-$c.data
 		contender_enter "$c"
 		pktgen_warm "${GNS[$c]}" "${GDEV[$c]}"
-		pktgen_run "${GNS[$c]}" "${GDEV[$c]}" $((BENCH_PPS_SECS + 15)) >/dev/null &
-		pid=$!
-		sleep 3
-		perf record -q -C 0 -g -e cpu-clock -o "$data" -- sleep "$BENCH_PPS_SECS" >/dev/null 2>&1
-		wait "$pid"
+		perf_start "$data" -C 0
+		pktgen_run "${GNS[$c]}" "${GDEV[$c]}" $((BENCH_PPS_SECS * 2)) >/dev/null
+		perf_stop
 		contender_leave "$c"
-		perf report -q -i "$data" --stdio --no-children --sort symbol \
-			--percent-limit 0.5 -g none 2>/dev/null | grep -v '^$' | head -60 \
-			>"$BENCH_OUT/perf-$test-$c.txt"
+		{
+			echo "# $test $c: perf record -C 0 -g -e cpu-clock, samples of kpktgend_0 (forwarding path)"
+			perf_flat "$data" --comm kpktgend_0 --percentage relative
+		} >"$BENCH_OUT/perf-$test-$c.txt"
 		rm -f "$data"
 		blog "$test: perf profile of $c: perf-$test-$c.txt"
 	done

@@ -142,26 +142,25 @@ measure() {
 	sample "$TEST" "$c" "$r" "$(awk -v b="$bps" 'BEGIN {printf "%.4f", b / 1e9}')" Gbit/s
 }
 
-# tcp_profile CONTENDER...: one more, longer iperf3 run each; inside it
-# `perf record -a -g` (cpu-clock) for BENCH_TCP_SECS, a few seconds in;
-# flat profile in $BENCH_OUT/perf-tcp-CONTENDER.txt.
+# tcp_profile CONTENDER...: one more iperf3 run each, perf record -a -g
+# (cpu-clock) around it; flat profile (idle left out, percentages of all
+# samples) in $BENCH_OUT/perf-tcp-CONTENDER.txt.
 tcp_profile() {
-	local c data pid
+	local c data
 	command -v perf >/dev/null 2>&1 || return 0
 	for c in "$@"; do
 		[ -n "${VM1NS[$c]:-}" ] || continue
 		data=/tmp/kvtep-bench-perf-tcp-$c.data
 		contender_enter "$c"
-		ip netns exec "${VM1NS[$c]}" timeout $((BENCH_TCP_SECS + 80)) \
-			iperf3 -c "$VM2_IP" -p 5201 -t $((BENCH_TCP_SECS + 15)) >/dev/null 2>&1 &
-		pid=$!
-		sleep 3
-		perf record -q -a -g -e cpu-clock -o "$data" -- sleep "$BENCH_TCP_SECS" >/dev/null 2>&1
-		wait "$pid"
+		perf_start "$data" -a
+		ip netns exec "${VM1NS[$c]}" timeout $((BENCH_TCP_SECS + 60)) \
+			iperf3 -c "$VM2_IP" -p 5201 -t "$BENCH_TCP_SECS" >/dev/null 2>&1
+		perf_stop
 		contender_leave "$c"
-		perf report -q -i "$data" --stdio --no-children --sort symbol \
-			--percent-limit 0.5 -g none 2>/dev/null | grep -v '^$' | head -60 \
-			>"$BENCH_OUT/perf-tcp-$c.txt"
+		{
+			echo "# tcp $c: perf record -a -g -e cpu-clock during iperf3 (idle samples not shown)"
+			perf_flat "$data"
+		} >"$BENCH_OUT/perf-tcp-$c.txt"
 		rm -f "$data"
 		blog "$TEST: perf profile of $c: perf-tcp-$c.txt"
 	done
