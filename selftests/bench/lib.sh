@@ -441,8 +441,9 @@ vxlan_setup() {
 		ip -n "$ns" link set vxlan0 up && ip -n "$ns" link set br0 up
 }
 
-# vxlan_static NS MAC DST: what Neutron l2pop / EVPN install.
+# vxlan_static NS MAC DST: what Neutron l2pop / EVPN install ("replace":
+# the bridge may have learned the MAC from a multicast frame already).
 vxlan_static() {
-	ip netns exec "$1" bridge fdb add "$2" dev vxlan0 dst "$3" &&
-		ip netns exec "$1" bridge fdb add "$2" dev vxlan0 master static
+	ip netns exec "$1" bridge fdb replace "$2" dev vxlan0 dst "$3" &&
+		ip netns exec "$1" bridge fdb replace "$2" dev vxlan0 master static
 }
