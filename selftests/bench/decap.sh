@@ -62,7 +62,7 @@ setup_kvtep() {
 setup_vxlan() {
 	trio "$1" && sink_add "$V" eth0 &&
 		vxlan_setup "$D" p0 "10.0.$nidx.1" &&
-		ip netns exec "$D" bridge fdb add "$VM_MAC" dev p0 master static &&
+		ip netns exec "$D" bridge fdb replace "$VM_MAC" dev p0 master static &&
 		register_contender "$1" "$U" vxlan0 "$V" eth0
 }
 

@@ -95,7 +95,7 @@ setup_l2() {
 		ip -n "$D" link add br0 type bridge &&
 		ip -n "$D" link set p0 master br0 && ip -n "$D" link set u1 master br0 &&
 		ip -n "$D" link set br0 up &&
-		ip netns exec "$D" bridge fdb add "$REMOTE_MAC" dev u1 master static &&
+		ip netns exec "$D" bridge fdb replace "$REMOTE_MAC" dev u1 master static &&
 		register "$1" "$G" "$S" u2
 }
 
