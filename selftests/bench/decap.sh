@@ -55,7 +55,7 @@ setup_aa() {
 setup_kvtep() {
 	trio "$1" && sink_add "$V" eth0 &&
 		kvtep_setup "$D" kv0 p0 "10.0.$nidx.1" &&
-		kctl "$D" fdb add kv0 vni "$VNI" mac "$VM_MAC" port p0 &&
+		kctl "$D" fdb add kv0 vni "$VNI" mac "$VM_MAC" port p0 replace &&
 		register_contender "$1" "$U" vxlan0 "$V" eth0
 }
 
