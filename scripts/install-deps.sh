@@ -13,7 +13,7 @@ PKGS="build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils zst
       qemu-system-x86 busybox-static libmnl-dev libnl-3-dev libnl-genl-3-dev
       libjansson-dev libcap-dev pkg-config dkms iproute2 tcpdump tshark iperf3 python3-scapy
       openvswitch-switch openvswitch-vtep sparse clang libclang-rt-14-dev ethtool
-      iputils-ping"
+      iputils-ping gnuplot-nox"
 
 have_all() {
 	# shellcheck disable=SC2086
