@@ -200,27 +200,58 @@ static void log_faults(struct agent *a)
 	a->n_faults_logged = a->cur.n_faults;
 }
 
-static void kinfo_clear_ports(struct vtep_kinfo *ki)
+static bool port_in(char (*ports)[IFNAMSIZ], size_t n, const char *name)
 {
-	free(ki->ports);
-	ki->ports = NULL;
-	ki->n_ports = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(ports[i], name))
+			return true;
+	return false;
 }
 
-static void refresh_ports(struct agent *a)
+/* Log the ports that came and went between @old and the current list. */
+static bool ports_changed(struct agent *a, char (*old)[IFNAMSIZ], size_t n_old)
+{
+	bool changed = false;
+	size_t i;
+
+	for (i = 0; i < a->ki.n_ports; i++)
+		if (!port_in(old, n_old, a->ki.ports[i])) {
+			alog(LOG_INFO, "port %s joined %s", a->ki.ports[i], a->ps);
+			changed = true;
+		}
+	for (i = 0; i < n_old; i++)
+		if (!port_in(a->ki.ports, a->ki.n_ports, old[i])) {
+			alog(LOG_INFO, "port %s left %s", old[i], a->ps);
+			changed = true;
+		}
+	return changed;
+}
+
+/* Re-list the ports; true if they (or the device) changed. */
+static bool refresh_ports(struct agent *a)
 {
 	uint32_t idx = if_nametoindex(a->ps);
+	char (*old)[IFNAMSIZ] = a->ki.ports;
+	size_t n_old = a->ki.n_ports;
+	bool changed = false;
 
-	kinfo_clear_ports(&a->ki);
+	a->ki.ports = NULL;
+	a->ki.n_ports = 0;
 	if (idx != a->ifindex) {
 		if (a->ifindex)
 			alog(LOG_WARN, "device %s went away", a->ps);
 		a->ifindex = idx;
 		a->actual_valid = false;
 		a->need_macs = true;
+		changed = true;
 	}
 	if (idx && vk_dump(a->nl, a->ps, NULL, &a->ki, VK_DUMP_PORTS))
 		alog(LOG_WARN, "cannot list the ports of %s", a->ps);
+	changed |= ports_changed(a, old, n_old);
+	free(old);
+	return changed;
 }
 
 static void refresh_macs(struct agent *a)
@@ -655,6 +686,9 @@ static void loop(struct agent *a, int ready_fd)
 			a->need_publish = true;
 		}
 		if (a->stats_ms && now >= a->next_stats) {
+			/* A missed link event cannot leave the ports stale. */
+			if (refresh_ports(a))
+				a->need_reconcile = true;
 			refresh_stats(a);
 			a->next_stats = now + a->stats_ms;
 			a->need_publish = true;
