@@ -92,7 +92,8 @@ void ovsdb_usage(FILE *f)
 		"  --stats-interval  Logical_Binding_Stats refresh period (default 5, 0 = off)\n"
 		"  --verbose   log every change made\n"
 		"\n"
-		"Stops on SIGTERM/SIGINT and leaves the kernel state in place.\n",
+		"The device is set up when the agent takes it over. Stops on SIGTERM/SIGINT\n"
+		"and leaves the kernel state in place.\n",
 		DEFAULT_DB, DEFAULT_RUNDIR, DEFAULT_LOGDIR);
 }
 
@@ -242,6 +243,9 @@ static bool refresh_ports(struct agent *a)
 	if (idx != a->ifindex) {
 		if (a->ifindex)
 			alog(LOG_WARN, "device %s went away", a->ps);
+		/* A VTEP that is down forwards nothing: take it up. */
+		if (idx && !a->ifindex && vk_dev_up(a->ps))
+			alog(LOG_WARN, "cannot set %s up", a->ps);
 		a->ifindex = idx;
 		a->actual_valid = false;
 		a->need_macs = true;

@@ -85,8 +85,8 @@ done
 
 echo
 echo "== traffic: VM1 behind kvtep pings VM2 behind the Linux vxlan hypervisor"
-nsrun vm1 ping -c 3 -i 0.3 192.168.33.2
-sleep 1
+nsrun vm1 ping -c 3 -i 0.3 192.168.33.2 || echo "demo: ping failed"
+sleep 6	# one Logical_Binding_Stats refresh (every 5 s)
 
 echo
 echo "== what the kernel holds (programmed by the agent)"
