@@ -404,6 +404,85 @@ nomem:
 	return -1;
 }
 
+/*
+ * FDB entries are collected with the row they come from, then sorted by
+ * (vni, mac, row order): the first row of a MAC wins, the others are
+ * faults. O(n log n) for the 100k-MAC databases the agent must handle.
+ */
+struct fdb_tmp {
+	struct kvtep_fdb_cfg f;		/* remotes owned */
+	const char *table, *uuid, *mac;
+	size_t order;
+};
+
+struct fdb_tmps {
+	struct fdb_tmp *v;
+	size_t n;
+};
+
+static int fdb_tmp_add(struct fdb_tmps *t, const struct kvtep_fdb_cfg *f,
+		       const char *table, const char *uuid, const char *mac)
+{
+	struct fdb_tmp *p = t->v;
+
+	if (!(t->n & (t->n - 1))) {
+		p = realloc(t->v, (t->n ? 2 * t->n : 1) * sizeof(*p));
+		if (!p)
+			return -1;
+		t->v = p;
+	}
+	p = &t->v[t->n];
+	p->f = *f;
+	p->f.remotes = malloc((f->n_remotes ? f->n_remotes : 1) * sizeof(*f->remotes));
+	if (!p->f.remotes)
+		return -1;
+	memcpy(p->f.remotes, f->remotes, f->n_remotes * sizeof(*f->remotes));
+	p->table = table;
+	p->uuid = uuid;
+	p->mac = mac;
+	p->order = t->n++;
+	return 0;
+}
+
+static int fdb_tmp_cmp(const void *a, const void *b)
+{
+	const struct fdb_tmp *x = a, *y = b;
+	int c;
+
+	if (x->f.vni != y->f.vni)
+		return x->f.vni < y->f.vni ? -1 : 1;
+	c = memcmp(x->f.mac, y->f.mac, 6);
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Move the winners into @d->k, fault the losers, free @t. */
+static int fdb_tmp_flush(struct vtep_desired *d, struct fdb_tmps *t)
+{
+	size_t i;
+	int ret = 0;
+
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), fdb_tmp_cmp);
+	for (i = 0; i < t->n; i++) {
+		struct fdb_tmp *e = &t->v[i];
+
+		if (i && e->f.vni == t->v[i - 1].f.vni && !memcmp(e->f.mac, t->v[i - 1].f.mac, 6))
+			fault(d, e->table, e->uuid, FAULT_SWITCH, NULL, "unspecified_fault",
+			      "MAC %s already programmed for this logical switch by %s %s: ignored",
+			      e->mac, t->v[i - 1].table, t->v[i - 1].uuid);
+		else if (!ret && kstate_add_fdb(&d->k, &e->f))
+			ret = -1;
+	}
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].f.remotes);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+	return ret;
+}
+
 int vtep_desired_build(const json_t *cache, const char *ps_name,
 		       vtep_port_resolver resolve, void *rdata,
 		       struct vtep_desired *d)
@@ -414,6 +493,7 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 	struct ls_cand *cands = NULL;
 	size_t n_ports = 0, n_binds = 0, n_cands = 0, i, j;
 	const char **keys = NULL;
+	struct fdb_tmps tmps = { 0 };
 	const char *uuid;
 	json_t *row;
 	int ret = -1;
@@ -563,18 +643,7 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 			f.type = KVTEP_FDB_STATIC_REMOTE;
 			f.n_remotes = 1;
 			f.remotes = &rem;
-			for (j = d->k.n_fdb; j > 0; j--)
-				if (d->k.fdb[j - 1].vni == f.vni &&
-				    !memcmp(d->k.fdb[j - 1].mac, f.mac, 6))
-					break;
-			if (j) {
-				fault(d, "Ucast_Macs_Remote", keys[i], FAULT_SWITCH, NULL,
-				      "unspecified_fault",
-				      "MAC %s of logical switch %s listed twice: ignored",
-				      mac, lsu);
-				continue;
-			}
-			if (kstate_add_fdb(&d->k, &f))
+			if (fdb_tmp_add(&tmps, &f, "Ucast_Macs_Remote", keys[i], mac))
 				goto out;
 		}
 		free(keys);
@@ -664,16 +733,8 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 					.n_remotes = nr, .remotes = rv };
 
 				memcpy(f.mac, ma, 6);
-				for (j = d->k.n_fdb; j > 0; j--)
-					if (d->k.fdb[j - 1].vni == f.vni &&
-					    !memcmp(d->k.fdb[j - 1].mac, f.mac, 6))
-						break;
-				if (j)
-					fault(d, "Mcast_Macs_Remote", keys[i], FAULT_SWITCH,
-					      NULL, "unspecified_fault",
-					      "MAC %s of logical switch %s listed twice: ignored",
-					      mac, lsu);
-				else if (nr && kstate_add_fdb(&d->k, &f)) {
+				if (nr && fdb_tmp_add(&tmps, &f, "Mcast_Macs_Remote", keys[i],
+						      mac)) {
 					free(rv);
 					goto out;
 				}
@@ -681,9 +742,13 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 			free(rv);
 		}
 	}
+	if (fdb_tmp_flush(d, &tmps))
+		goto out;
 	kstate_sort(&d->k);
 	ret = 0;
 out:
+	if (tmps.v)
+		fdb_tmp_flush(d, &tmps);
 	free(keys);
 	free(ports);
 	free(binds);

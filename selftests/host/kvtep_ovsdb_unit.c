@@ -147,6 +147,7 @@ TEST(remotes)
 #define U_UM4	"00000000-0000-0000-0000-0000000000f4"
 #define U_UM5	"00000000-0000-0000-0000-0000000000f5"
 #define U_MM1	"00000000-0000-0000-0000-0000000000f6"
+#define U_UM6	"00000000-0000-0000-0000-0000000000f7"
 #define U_GONE	"00000000-0000-0000-0000-00000000dead"
 
 #define UU(x) "[\"uuid\",\"" x "\"]"
@@ -196,7 +197,9 @@ static const char initial[] = "{"
 	"  \"" U_UM4 "\":{\"new\":{\"MAC\":\"02:00:00:00:00:04\","
 	"     \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_GONE) "}},"
 	"  \"" U_UM5 "\":{\"new\":{\"MAC\":\"02:00:00:00:00:05\","
-	"     \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOCB) "}}},"
+	"     \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOCB) "}},"
+	"  \"" U_UM6 "\":{\"new\":{\"MAC\":\"02:00:00:00:00:02\","
+	"     \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOCX) "}}},"
 	"\"Mcast_Macs_Remote\":{"
 	"  \"" U_MM1 "\":{\"new\":{\"MAC\":\"unknown-dst\","
 	"     \"logical_switch\":" UU(U_LS0) ",\"locator_set\":" UU(U_SET) "}}}"
@@ -319,6 +322,8 @@ TEST(validation)
 	EXPECT_NE(NULL, find_fault(&d, U_UM3, "unknown encapsulation"));
 	EXPECT_NE(NULL, find_fault(&d, U_UM4, "dangling reference"));
 	EXPECT_NE(NULL, find_fault(&d, U_UM5, "bad dst_ip"));
+	/* U_UM6 repeats U_UM1's MAC (with a bad locator, reported first). */
+	EXPECT_NE(NULL, find_fault(&d, U_UM6, "unknown encapsulation"));
 	EXPECT_NE(NULL, find_fault(&d, U_LS1, "out of range"));
 	f = find_fault(&d, U_LS2, "already used");
 	ASSERT_NE(NULL, f);
@@ -441,6 +446,42 @@ TEST(diff_copy_roundtrip)
 	expect_ops(_metadata, &d, &c, "");
 	kstate_free(&c);
 	kstate_free(&d);
+	NO_LEAKS();
+}
+
+/* 100k remote MACs (and one duplicate): built and diffed in O(n log n). */
+TEST(scale_100k)
+{
+	json_t *cache = load_cache(_metadata), *t = json_object_get(cache, "Ucast_Macs_Remote");
+	struct vtep_desired d;
+	struct kstate empty = { 0 };
+	struct kops ops;
+	char uuid[40], mac[18];
+	size_t i, adds = 0;
+	int64_t t0;
+
+	for (i = 0; i < 100000; i++) {
+		snprintf(uuid, sizeof(uuid), "10000000-0000-0000-0000-%012zx", i);
+		snprintf(mac, sizeof(mac), "02:01:%02zx:%02zx:%02zx:%02zx", (i >> 24) & 255,
+			 (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		json_object_set_new(t, uuid, json_pack("{s:s,s:[s,s],s:[s,s]}", "MAC",
+			i == 99999 ? "02:01:00:00:00:07" : mac,
+			"logical_switch", "uuid", U_LS0, "locator", "uuid", U_LOC));
+	}
+	t0 = jrpc_now_ms();
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &d));
+	ASSERT_EQ(0, kstate_diff(&d.k, &empty, &ops));
+	TH_LOG("100k rows: desired state and diff in %lld ms",
+	       (long long)(jrpc_now_ms() - t0));
+	for (i = 0; i < ops.n; i++)
+		adds += ops.v[i].kind == KOP_FDB_ADD;
+	/* 99999 new MACs + 02:00:00:00:00:02 from U_UM1. */
+	EXPECT_EQ(100000, adds);
+	EXPECT_NE(NULL, find_fault(&d, "10000000-0000-0000-0000-00000001869f",
+				   "already programmed"));
+	kops_free(&ops);
+	vtep_desired_free(&d);
+	json_decref(cache);
 	NO_LEAKS();
 }
 
