@@ -38,6 +38,11 @@
 #   the agent keeps running; removing them clears the faults.
 # Test 5: Logical_Binding_Stats of p0 vlan 0 grow with traffic
 #   (--stats-interval 1).
+# Test 6 (batching): 5000 Ucast_Macs_Remote rows in one transaction reach
+#   the kernel in a handful of netlink requests, not one per MAC.
+# Test 7 (ENOBUFS): the agent is stopped (SIGSTOP) while 2000 source MACs
+#   are learned on p0, overflowing its notification socket; once continued
+#   it resyncs by dump + diff and Ucast_Macs_Local lists all 2000.
 #
 # Environment: KVTEPCTL (default ctl/kvtepctl of this tree), VERBOSE=1.
 
@@ -433,8 +438,108 @@ test_bad_rows() {
 	log_test $? 0 "fault status cleared once the bad rows are gone"
 }
 
+# ---- test 6: batched FDB programming -----------------------------------------
+
+# db_transact FILE: send the transaction in FILE (too big for a command
+# line) over the database socket; fails if any operation failed.
+db_transact() {
+	python3 - "$SOCK" "$1" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(json.dumps({"method": "transact", "id": 1,
+                      "params": json.load(open(sys.argv[2]))}).encode())
+buf, dec = b"", json.JSONDecoder()
+while True:
+    chunk = s.recv(1 << 20)
+    if not chunk:
+        sys.exit(1)
+    buf += chunk
+    try:
+        msg, _ = dec.raw_decode(buf.decode())
+    except ValueError:
+        continue
+    if msg.get("id") != 1:
+        buf = b""
+        continue
+    res = msg.get("result") or []
+    sys.exit(1 if msg.get("error") or any("error" in r for r in res if r) else 0)
+PY
+}
+
+test_batch() {
+	local ls loc n=5000 line reqs cnt
+
+	ls=$(vctl get Logical_Switch ls0 _uuid)
+	loc=$(vctl --bare --columns=_uuid find Physical_Locator dst_ip="$HV_IP")
+	python3 - "$ls" "$loc" "$n" >"$TMPD/batch.json" <<'PY'
+import json, sys
+ls, loc, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ops = ["hardware_vtep"]
+for i in range(n):
+    ops.append({"op": "insert", "table": "Ucast_Macs_Remote",
+                "row": {"MAC": "02:bb:00:00:%02x:%02x" % (i >> 8, i & 255),
+                        "logical_switch": ["uuid", ls], "locator": ["uuid", loc]}})
+print(json.dumps(ops))
+PY
+	db_transact "$TMPD/batch.json"
+	log_test $? 0 "$n Ucast_Macs_Remote rows inserted in one transaction"
+	busywait 60000 sh -c "[ \"\$(ip netns exec '$VTEP' '$KVTEPCTL' -j fdb show br0 vni $VNI | jq '[.[] | select(.mac | startswith(\"02:bb:\"))] | length')\" = $n ]"
+	log_test $? 0 "all $n entries in the kernel"
+	line=$(grep "applied $n changes" "$AGENT_LOG" | tail -1)
+	reqs=$(sed -n 's/.* in \([0-9]*\) netlink requests.*/\1/p' <<<"$line")
+	log_info "agent: ${line#*INFO|}"
+	[ -n "$reqs" ] && [ "$reqs" -le 20 ]
+	log_test $? 0 "$n FDB entries in ${reqs:-?} netlink requests (batched)"
+	python3 - "$n" >"$TMPD/unbatch.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+print(json.dumps(["hardware_vtep"] + [{"op": "delete", "table": "Ucast_Macs_Remote",
+      "where": [["MAC", "==", "02:bb:00:00:%02x:%02x" % (i >> 8, i & 255)]]} for i in range(n)]))
+PY
+	db_transact "$TMPD/unbatch.json"
+	busywait 60000 sh -c "[ \"\$(ip netns exec '$VTEP' '$KVTEPCTL' -j fdb show br0 vni $VNI | jq '[.[] | select(.mac | startswith(\"02:bb:\"))] | length')\" = 0 ]"
+	log_test $? 0 "rows deleted: the $n entries leave the kernel"
+}
+
+# ---- test 7: notification overrun -> resync ----------------------------------
+
+test_enobufs() {
+	local pid n=2000 got
+
+	pid=$(cat "$TMPD/agent.pid")
+	kill -STOP "$pid"
+	ip netns exec "$VM1" python3 - "$n" <<'PY' >/dev/null 2>&1
+import sys
+from scapy.all import Ether, IP, UDP, sendp
+n = int(sys.argv[1])
+frames = [Ether(src="02:cc:00:00:%02x:%02x" % (i >> 8, i & 255), dst="ff:ff:ff:ff:ff:ff") /
+          IP(src="192.168.33.1", dst="192.168.33.255") / UDP(dport=9) for i in range(n)]
+sendp(frames, iface="eth0", verbose=False)
+PY
+	got=$(kctl "$VTEP" -j fdb show br0 vni "$VNI" |
+		jq '[.[] | select(.mac | startswith("02:cc:"))] | length')
+	log_info "learned while the agent was stopped: $got MACs"
+	[ "$got" = "$n" ]
+	log_test $? 0 "$n source MACs learned on p0 while the agent is stopped"
+	kill -CONT "$pid"
+	busywait 20000 grep -q "events lost" "$AGENT_LOG"
+	log_test $? 0 "agent saw the notification overrun (ENOBUFS)"
+	busywait 60000 sh -c "[ \"\$(vtep-ctl --db='$DB' list-local-macs ls0 | grep -c 02:cc:)\" = $n ]"
+	log_test $? 0 "resync: Ucast_Macs_Local lists all $n MACs"
+	kctl "$VTEP" fdb flush br0 vni "$VNI" dynamic
+	busywait 60000 sh -c "[ \"\$(vtep-ctl --db='$DB' list-local-macs ls0 | grep -c 02:cc:)\" = 0 ]"
+	log_test $? 0 "learned entries flushed: their Ucast_Macs_Local rows go"
+	# VM1's own MAC comes back with its next frame.
+	[ "$(ping_loss "$VM1" "$VM2_IP" 3)" = 0 ] &&
+	busywait 10000 db_local_macs_has ls0 "$MAC1 -> vxlan_over_ipv4/$VTEP_IP"
+	log_test $? 0 "VM1's MAC relearned and published again"
+}
+
 test_seed
 rebind
+test_batch
+test_enobufs
 test_stats
 test_restart
 test_server_restart
