@@ -9,6 +9,7 @@
 
 #include "kvtepctl.h"
 #include "common.h"
+#include "model.h"
 #include "print.h"
 
 void bind_usage(FILE *f)
@@ -32,9 +33,9 @@ void bind_usage(FILE *f)
 static int bind_change(int argc, char **argv, uint8_t cmd)
 {
 	const char *port = NULL, *v;
+	struct kvtep_bind_cfg b;
 	bool has_vlan = false;
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	struct nl_ctx *nl;
 	uint32_t ifindex, vni = 0;
 	uint16_t vlan = 0;
@@ -73,12 +74,11 @@ static int bind_change(int argc, char **argv, uint8_t cmd)
 		return KVTEP_EXIT_FAIL;
 	nlh = nl_req_start(nl, cmd, 0);
 	mnl_attr_put_strz(nlh, KVTEP_A_IFNAME, argv[0]);
-	nest = mnl_attr_nest_start(nlh, KVTEP_A_BIND);
-	mnl_attr_put_u32(nlh, KVTEP_BIND_A_PORT_IFINDEX, ifindex);
-	mnl_attr_put_u16(nlh, KVTEP_BIND_A_VLAN, vlan);
-	if (vni)
-		mnl_attr_put_u32(nlh, KVTEP_BIND_A_VNI, vni);
-	mnl_attr_nest_end(nlh, nest);
+	/* The model's encoder, shared with kvtepctl ovsdb. */
+	b.ifindex = ifindex;
+	b.vlan = vlan;
+	b.vni = vni;
+	kvtep_bind_put(nlh, &b);
 	return nl_exit_code(nl_talk(nl, nlh, NULL, NULL));
 }
 
