@@ -255,6 +255,9 @@ static bool refresh_ports(struct agent *a)
 		alog(LOG_WARN, "cannot list the ports of %s", a->ps);
 	changed |= ports_changed(a, old, n_old);
 	free(old);
+	/* A port that left took its learned MACs along. */
+	if (changed)
+		a->need_macs = true;
 	return changed;
 }
 
@@ -691,7 +694,8 @@ static void loop(struct agent *a, int ready_fd)
 		}
 		if (a->stats_ms && now >= a->next_stats) {
 			/* A missed link event cannot leave the ports stale. */
-			if (refresh_ports(a))
+			/* Retry what the kernel refused (e.g. a full FDB). */
+			if (refresh_ports(a) || a->kf.n)
 				a->need_reconcile = true;
 			refresh_stats(a);
 			a->next_stats = now + a->stats_ms;
