@@ -61,13 +61,13 @@ lbs_at_least() { # COLUMN N
 test_stats() {
 	local from0 to0 from1 to1
 
-	busywait 10000 lbs_get packets_from_local >/dev/null
+	busywait 30000 lbs_get packets_from_local >/dev/null
 	log_test $? 0 "Logical_Binding_Stats row for p0 vlan 0 (vlan_stats)"
 	from0=$(lbs_get packets_from_local)
 	to0=$(lbs_get packets_to_local)
 	ping_loss "$VM1" "$VM2_IP" 10 >/dev/null
-	busywait 10000 lbs_at_least packets_from_local $((from0 + 10)) &&
-	busywait 10000 lbs_at_least packets_to_local $((to0 + 10))
+	busywait 30000 lbs_at_least packets_from_local $((from0 + 10)) &&
+	busywait 30000 lbs_at_least packets_to_local $((to0 + 10))
 	log_test $? 0 "Logical_Binding_Stats packets_from_local/to_local grow with traffic"
 	from1=$(lbs_get packets_from_local)
 	to1=$(lbs_get packets_to_local)
@@ -123,7 +123,7 @@ test_restart() {
 test_server_restart() {
 	stop_ovsdb
 	log_test $? 0 "ovsdb-server stopped"
-	busywait 10000 grep -q "connection to .* closed" "$AGENT_LOG"
+	busywait 30000 grep -q "connection to .* closed" "$AGENT_LOG"
 	log_test $? 0 "agent noticed the lost connection"
 	ovsdb-tool transact "$TMPD/vtep.db" \
 		'["hardware_vtep",
@@ -137,14 +137,14 @@ test_server_restart() {
 	start_ovsdb
 	log_test $? 0 "ovsdb-server started again"
 	busywait 30000 k_ls_has "$VNI" service_node &&
-	busywait 10000 not k_fdb_has "$VNI" "$MAC2" static-remote
+	busywait 30000 not k_fdb_has "$VNI" "$MAC2" static-remote
 	log_test $? 0 "agent reconnected and applied the offline changes"
 	[ "$(grep -c "connected to" "$AGENT_LOG")" -ge 2 ]
 	log_test $? 0 "agent log shows the reconnection"
 	vctl add-ucast-remote ls0 "$MAC2" "$HV_IP" &&
 	vctl set-replication-mode ls0 source_node &&
-	busywait 10000 k_fdb_has "$VNI" "$MAC2" static-remote &&
-	busywait 10000 k_ls_has "$VNI" source_node
+	busywait 30000 k_fdb_has "$VNI" "$MAC2" static-remote &&
+	busywait 30000 k_ls_has "$VNI" source_node
 	log_test $? 0 "vtep-ctl changes after the reconnection apply"
 }
 
@@ -179,17 +179,17 @@ test_bad_rows() {
 	[ $rc = 0 ] && ! grep -q error <<<"$out"
 	log_test $? 0 "bad rows + one good row inserted with ovsdb-client transact"
 
-	busywait 10000 k_fdb_has "$VNI" 02:00:00:00:00:77 static-remote
+	busywait 30000 k_fdb_has "$VNI" 02:00:00:00:00:77 static-remote
 	log_test $? 0 "the good Ucast_Macs_Remote row is applied"
-	busywait 10000 grep -q "$bad_mac" "$AGENT_LOG" &&
+	busywait 30000 grep -q "$bad_mac" "$AGENT_LOG" &&
 	grep -q "$bad_loc.*bad dst_ip" "$AGENT_LOG" &&
 	grep -q "$bad_key.*out of range" "$AGENT_LOG" &&
 	grep -q "$dup.*already used" "$AGENT_LOG"
 	log_test $? 0 "each bad row is logged with its UUID"
 	[ "$VERBOSE" = 0 ] || grep "bad row" "$AGENT_LOG" | sed 's/^/    /'
-	busywait 10000 set_has Physical_Switch br0 switch_fault_status unspecified_fault
+	busywait 30000 set_has Physical_Switch br0 switch_fault_status unspecified_fault
 	log_test $? 0 "Physical_Switch switch_fault_status = unspecified_fault"
-	busywait 10000 set_has Physical_Port p0 port_fault_status invalid_vlan_map
+	busywait 30000 set_has Physical_Port p0 port_fault_status invalid_vlan_map
 	log_test $? 0 "Physical_Port p0 port_fault_status = invalid_vlan_map"
 	! k_bind_has p0 5 16777216 && ! k_bind_has p0 6 "$VNI" && k_bind_has p0 0 "$VNI"
 	log_test $? 0 "conflicting bindings not applied, the good one kept"
@@ -201,8 +201,8 @@ test_bad_rows() {
 	  {"op":"delete","table":"Ucast_Macs_Remote","where":[["MAC","==","02:00:00:00:00:78"]]},
 	  {"op":"mutate","table":"Physical_Port","where":[["name","==","p0"]],
 	   "mutations":[["vlan_bindings","delete",["set",[5,6]]]]}]' >/dev/null
-	busywait 10000 sh -c "[ \"\$(vtep-ctl --db='$DB' get Physical_Switch br0 switch_fault_status)\" = '[]' ]" &&
-	busywait 10000 sh -c "[ \"\$(vtep-ctl --db='$DB' get Physical_Port p0 port_fault_status)\" = '[]' ]"
+	busywait 30000 sh -c "[ \"\$(vtep-ctl --db='$DB' get Physical_Switch br0 switch_fault_status)\" = '[]' ]" &&
+	busywait 30000 sh -c "[ \"\$(vtep-ctl --db='$DB' get Physical_Port p0 port_fault_status)\" = '[]' ]"
 	log_test $? 0 "fault status cleared once the bad rows are gone"
 }
 

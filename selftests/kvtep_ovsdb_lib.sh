@@ -41,7 +41,7 @@ trap 'cleanup; rm -rf "$TMPD"' EXIT
 kmsg_start=$(kmsg_mark)
 
 vctl() {
-	vtep-ctl --timeout=10 --db="$DB" "$@"
+	vtep-ctl --timeout=60 --db="$DB" "$@"
 }
 
 kctl() { # NS ARGS...
@@ -164,13 +164,13 @@ test_seed() {
 	log_test $? 0 "kvtepctl ovsdb br0 started (--detach)"
 	defer stop_agent
 
-	busywait 10000 ip -n "$VTEP" link show br0 >/dev/null
+	busywait 30000 ip -n "$VTEP" link show br0 >/dev/null
 	log_test $? 0 "agent created the kvtep device br0"
-	busywait 10000 sh -c "ip netns exec '$VTEP' '$KVTEPCTL' -j dev show br0 | jq -e '.[0].local_ip4 == \"$VTEP_IP\"'" >/dev/null
+	busywait 30000 sh -c "ip netns exec '$VTEP' '$KVTEPCTL' -j dev show br0 | jq -e '.[0].local_ip4 == \"$VTEP_IP\"'" >/dev/null
 	log_test $? 0 "br0's local address is the switch's tunnel_ips"
 
 	ip -n "$VTEP" link set p0 master br0
-	busywait 10000 db_ports_has p0
+	busywait 30000 db_ports_has p0
 	log_test $? 0 "agent published Physical_Port p0 once enslaved"
 
 	vctl add-ls ls0 &&
@@ -185,13 +185,13 @@ test_seed() {
 	vctl set-replication-mode ls0 source_node
 	log_test $? 0 "vtep-ctl add-ucast-remote ls0 VM2-MAC, set-replication-mode source_node"
 
-	busywait 10000 k_ls_has "$VNI" source_node
+	busywait 30000 k_ls_has "$VNI" source_node
 	log_test $? 0 "kernel: logical switch vni $VNI, replication source_node"
-	busywait 10000 k_bind_has p0 0 "$VNI"
+	busywait 30000 k_bind_has p0 0 "$VNI"
 	log_test $? 0 "kernel: binding p0 vlan 0 -> vni $VNI"
-	busywait 10000 k_flood_is "$VNI" "$HV_IP"
+	busywait 30000 k_flood_is "$VNI" "$HV_IP"
 	log_test $? 0 "kernel: flood list of vni $VNI = $HV_IP"
-	busywait 10000 k_fdb_has "$VNI" "$mac2" static-remote
+	busywait 30000 k_fdb_has "$VNI" "$mac2" static-remote
 	log_test $? 0 "kernel: static remote FDB entry for VM2's MAC"
 	[ "$VERBOSE" = 0 ] || { kctl "$VTEP" fdb show br0; kctl "$VTEP" flood show br0; }
 
@@ -203,18 +203,18 @@ test_seed() {
 	[ "$loss" = 0 ]
 	log_test $? 0 "ping VM2 -> VM1"
 
-	busywait 10000 db_local_macs_has ls0 "$mac1 -> vxlan_over_ipv4/$VTEP_IP"
+	busywait 30000 db_local_macs_has ls0 "$mac1 -> vxlan_over_ipv4/$VTEP_IP"
 	log_test $? 0 "vtep-ctl list-local-macs ls0 shows VM1's MAC"
 	db_local_macs_has ls0 "unknown-dst -> vxlan_over_ipv4/$VTEP_IP"
 	log_test $? 0 "vtep-ctl list-local-macs ls0 shows unknown-dst -> own locator"
 	[ "$VERBOSE" = 0 ] || vctl list-local-macs ls0
 
 	vctl del-ucast-remote ls0 "$mac2"
-	busywait 10000 not k_fdb_has "$VNI" "$mac2" static-remote
+	busywait 30000 not k_fdb_has "$VNI" "$mac2" static-remote
 	log_test $? 0 "del-ucast-remote removes the kernel entry"
 
 	vctl unbind-ls br0 p0 0
-	busywait 10000 not k_bind_has p0 0 "$VNI"
+	busywait 30000 not k_bind_has p0 0 "$VNI"
 	log_test $? 0 "unbind-ls removes the kernel binding"
 	loss=$(ping_loss "$VM1" "$VM2_IP" 3)
 	log_info "ping VM1 -> VM2 after unbind-ls: ${loss:-?}% loss"
@@ -227,8 +227,8 @@ test_seed() {
 rebind() {
 	vctl bind-ls br0 p0 0 ls0 &&
 	vctl add-ucast-remote ls0 "$MAC2" "$HV_IP" &&
-	busywait 10000 k_fdb_has "$VNI" "$MAC2" static-remote &&
-	busywait 10000 k_bind_has p0 0 "$VNI" &&
+	busywait 30000 k_fdb_has "$VNI" "$MAC2" static-remote &&
+	busywait 30000 k_bind_has p0 0 "$VNI" &&
 	[ "$(ping_loss "$VM1" "$VM2_IP" 3)" = 0 ]
 	log_test $? 0 "bind-ls and add-ucast-remote again: traffic flows"
 }
@@ -273,17 +273,17 @@ setup_quick() {
 	vctl add-ps br0 && vctl set Physical_Switch br0 tunnel_ips="$VTEP_IP" &&
 	start_agent "$VTEP" || { log_test 1 0 "seed configuration"; return 1; }
 	defer stop_agent
-	busywait 10000 ip -n "$VTEP" link show br0 >/dev/null &&
+	busywait 30000 ip -n "$VTEP" link show br0 >/dev/null &&
 	ip -n "$VTEP" link set p0 master br0 &&
-	busywait 10000 db_ports_has p0 &&
+	busywait 30000 db_ports_has p0 &&
 	MAC1=$(mac_of "$VM1" eth0) && MAC2=$(mac_of "$VM2" eth0) &&
 	vctl add-ls ls0 && vctl bind-ls br0 p0 0 ls0 &&
 	vctl set Logical_Switch ls0 tunnel_key=$VNI &&
 	vctl add-mcast-remote ls0 unknown-dst "$HV_IP" &&
 	vctl add-ucast-remote ls0 "$MAC2" "$HV_IP" &&
 	vctl set-replication-mode ls0 source_node &&
-	busywait 10000 k_fdb_has "$VNI" "$MAC2" static-remote &&
-	busywait 10000 k_ls_has "$VNI" source_node &&
+	busywait 30000 k_fdb_has "$VNI" "$MAC2" static-remote &&
+	busywait 30000 k_ls_has "$VNI" source_node &&
 	[ "$(ping_loss "$VM1" "$VM2_IP" 3)" = 0 ]
 	log_test $? 0 "seed configuration (vtep-ctl), traffic flows"
 }
