@@ -9,6 +9,7 @@
 
 #include "kvtepctl.h"
 #include "common.h"
+#include "model.h"
 #include "print.h"
 
 void bind_usage(FILE *f)
@@ -36,10 +37,10 @@ void bind_usage(FILE *f)
 static int bind_change(int argc, char **argv, uint8_t cmd)
 {
 	const char *port = NULL, *v;
-	bool has_vlan = false, has_key = false;
+	struct kvtep_bind_cfg b = { 0 };
+	bool has_vlan = false;
 	unsigned long long key = 0;
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	struct nl_ctx *nl;
 	uint32_t ifindex, vni = 0;
 	uint16_t vlan = 0;
@@ -61,12 +62,13 @@ static int bind_change(int argc, char **argv, uint8_t cmd)
 		} else if (!strcmp(argv[i], "vni") && !vni) {
 			if (next_arg(argc, argv, &i, &v) || parse_vni(v, &vni))
 				return KVTEP_EXIT_USAGE;
-		} else if (!strcmp(argv[i], "ovn-key") && !has_key &&
+		} else if (!strcmp(argv[i], "ovn-key") && !b.has_port_key &&
 			   cmd == KVTEP_CMD_BIND_ADD) {
 			if (next_arg(argc, argv, &i, &v) ||
 			    parse_ull(v, "ovn-key", 0, KVTEP_OVN_PORT_KEY_MAX, &key))
 				return KVTEP_EXIT_USAGE;
-			has_key = true;
+			b.port_key = key;
+			b.has_port_key = true;
 		} else {
 			return usage_error("unexpected or duplicate argument \"%s\"", argv[i]);
 		}
@@ -84,14 +86,11 @@ static int bind_change(int argc, char **argv, uint8_t cmd)
 		return KVTEP_EXIT_FAIL;
 	nlh = nl_req_start(nl, cmd, 0);
 	mnl_attr_put_strz(nlh, KVTEP_A_IFNAME, argv[0]);
-	nest = mnl_attr_nest_start(nlh, KVTEP_A_BIND);
-	mnl_attr_put_u32(nlh, KVTEP_BIND_A_PORT_IFINDEX, ifindex);
-	mnl_attr_put_u16(nlh, KVTEP_BIND_A_VLAN, vlan);
-	if (vni)
-		mnl_attr_put_u32(nlh, KVTEP_BIND_A_VNI, vni);
-	if (has_key)
-		mnl_attr_put_u16(nlh, KVTEP_BIND_A_PORT_KEY, key);
-	mnl_attr_nest_end(nlh, nest);
+	/* The model's encoder, shared with kvtepctl ovsdb. */
+	b.ifindex = ifindex;
+	b.vlan = vlan;
+	b.vni = vni;
+	kvtep_bind_put(nlh, &b);
 	return nl_exit_code(nl_talk(nl, nlh, NULL, NULL));
 }
 

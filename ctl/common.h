@@ -103,6 +103,8 @@ int do_stats(int argc, char **argv);
 void stats_usage(FILE *f);
 int do_monitor(int argc, char **argv);
 void monitor_usage(FILE *f);
+int do_ovsdb(int argc, char **argv);
+void ovsdb_usage(FILE *f);
 
 /* Batch mode (batch.c): run the commands of @file ("-" = stdin). */
 int run_batch(const char *file, int (*run)(int argc, char **argv));

@@ -32,6 +32,7 @@ static const struct cmd objects[] = {
 	{ "remote",  do_remote,  remote_usage,  "tunnel destinations in use" },
 	{ "stats",   do_stats,   stats_usage,   "device counters and drop reasons" },
 	{ "monitor", do_monitor, monitor_usage, "print FDB events until killed" },
+	{ "ovsdb",   do_ovsdb,   ovsdb_usage,   "hardware_vtep OVSDB agent (replaces ovs-vtep)" },
 	{ "help",    do_help,    NULL,          "this text, \"help OBJECT\" or \"help all\"" },
 	{ 0 }
 };
