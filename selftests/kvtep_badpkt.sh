@@ -49,12 +49,6 @@ trap 'cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-kctl() { # NS ARGS...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$KVTEPCTL" "$@"
-}
-
 # The crafted packets, by case name (see the table above).
 PY_BAD='
 import socket, struct, sys

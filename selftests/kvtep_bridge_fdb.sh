@@ -46,24 +46,10 @@ modinfo kvtep >/dev/null 2>&1 ||
 trap cleanup EXIT
 kmsg_start=$(kmsg_mark)
 
-kctl() { # NS ARGS...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$KVTEPCTL" "$@"
-}
-
 br() { # NS ARGS...: bridge(8) in NS
 	local ns=$1
 	shift
 	ip netns exec "$ns" bridge "$@"
-}
-
-mac_of() { # NS DEV
-	ip -n "$1" -j link show dev "$2" | jq -r '.[0].address'
-}
-
-stat_of() { # NS DEV JQ-PATH (under .stats)
-	kctl "$1" -j stats "$2" | jq -r ".[0].stats.$3"
 }
 
 ping_loss() { # NS DST COUNT
@@ -71,11 +57,6 @@ ping_loss() { # NS DST COUNT
 	out=$(ip netns exec "$1" "${PING[@]}" -q -c "$3" -i 0.2 -W 2 "$2" 2>&1)
 	[ "$VERBOSE" = 0 ] || printf '%s\n' "$out" | sed 's/^/    /' >&2
 	printf '%s\n' "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p'
-}
-
-veth_pair() { # NS_A DEV_A NS_B DEV_B MTU
-	ip link add "$2" netns "$1" mtu "$5" type veth peer name "$4" netns "$3" mtu "$5" &&
-	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
 }
 
 # bfdb NS DEV JQ-FILTER: "bridge -j fdb show dev DEV" has an entry matching

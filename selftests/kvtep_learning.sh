@@ -58,16 +58,6 @@ trap 'cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-kctl() { # NS ARGS...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$KVTEPCTL" "$@"
-}
-
-mac_of() { # NS DEV
-	ip -n "$1" -j link show dev "$2" | jq -r '.[0].address'
-}
-
 stat_of() { # JQ-PATH (under .stats) of kv0
 	kctl "$VTEP" -j stats kv0 | jq -r ".[0].stats.$1"
 }

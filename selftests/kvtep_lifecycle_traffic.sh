@@ -58,17 +58,6 @@ trap 'stop_traffic; cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-kctl() { # NS ARGS...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$KVTEPCTL" "$@"
-}
-
-veth_pair() { # NS_A DEV_A NS_B DEV_B MTU
-	ip link add "$2" netns "$1" mtu "$5" type veth peer name "$4" netns "$3" mtu "$5" &&
-	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
-}
-
 setup_vm() { # VM_NS IP VTEP_NS PORT
 	veth_pair "$3" "$4" "$1" eth0 1500 &&
 	ip -n "$1" addr add "$2/24" dev eth0

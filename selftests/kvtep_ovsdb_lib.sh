@@ -44,26 +44,11 @@ vctl() {
 	vtep-ctl --timeout=60 --db="$DB" "$@"
 }
 
-kctl() { # NS ARGS...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$KVTEPCTL" "$@"
-}
-
-mac_of() { # NS DEV
-	ip -n "$1" -j link show dev "$2" | jq -r '.[0].address'
-}
-
 ping_loss() { # NS DST COUNT
 	local out
 	out=$(ip netns exec "$1" "${PING[@]}" -q -c "$3" -i 0.2 -W 2 "$2" 2>&1)
 	[ "$VERBOSE" = 0 ] || printf '%s\n' "$out" | sed 's/^/    /' >&2
 	printf '%s\n' "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p'
-}
-
-veth_pair() { # NS_A DEV_A NS_B DEV_B MTU
-	ip link add "$2" netns "$1" mtu "$5" type veth peer name "$4" netns "$3" mtu "$5" &&
-	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
 }
 
 start_ovsdb() {

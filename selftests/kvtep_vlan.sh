@@ -56,12 +56,6 @@ trap 'cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-kctl() { # NS ARGS...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$KVTEPCTL" "$@"
-}
-
 # ping_loss NS DST COUNT [ARGS...]: quiet ping; prints the loss percentage.
 ping_loss() {
 	local ns=$1 dst=$2 count=$3 out
@@ -69,11 +63,6 @@ ping_loss() {
 	out=$(ip netns exec "$ns" "${PING[@]}" -q -c "$count" -i 0.2 -W 2 "$@" "$dst" 2>&1)
 	[ "$VERBOSE" = 0 ] || printf '%s\n' "$out" | sed 's/^/    /' >&2
 	printf '%s\n' "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p'
-}
-
-veth_pair() { # NS_A DEV_A NS_B DEV_B MTU
-	ip link add "$2" netns "$1" mtu "$5" type veth peer name "$4" netns "$3" mtu "$5" &&
-	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
 }
 
 no_ipv6() { # NS...

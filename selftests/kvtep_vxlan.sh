@@ -59,33 +59,6 @@ trap 'cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-kctl() { # NS ARGS...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$KVTEPCTL" "$@"
-}
-
-mac_of() { # NS DEV
-	ip -n "$1" -j link show dev "$2" | jq -r '.[0].address'
-}
-
-stat_of() { # NS DEV JQ-PATH (under .stats)
-	kctl "$1" -j stats "$2" | jq -r ".[0].stats.$3"
-}
-
-# ping_loss NS DST COUNT: quiet ping; prints the loss percentage.
-ping_loss() {
-	local out
-	out=$(ip netns exec "$1" "${PING[@]}" -q -c "$3" -i 0.2 -W 2 "$2" 2>&1)
-	[ "$VERBOSE" = 0 ] || printf '%s\n' "$out" | sed 's/^/    /' >&2
-	printf '%s\n' "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p'
-}
-
-veth_pair() { # NS_A DEV_A NS_B DEV_B MTU
-	ip link add "$2" netns "$1" mtu "$5" type veth peer name "$4" netns "$3" mtu "$5" &&
-	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
-}
-
 # setup_vms: VM1 and VM2 with eth0 at MTU 1500 and 192.168.33.x/24.
 setup_vm() { # NS IP PEER_NS PEER_DEV
 	veth_pair "$3" "$4" "$1" eth0 1500 &&
