@@ -16,16 +16,7 @@ VM3_IP=192.168.33.3
 
 require_root
 require_cmd ip jq tcpdump tshark
-if command -v ping >/dev/null 2>&1; then
-	PING=(ping)
-elif command -v busybox >/dev/null 2>&1; then
-	PING=(busybox ping)
-else
-	skip_test "could not run test without ping"
-fi
-[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
-modinfo kvtep >/dev/null 2>&1 ||
-	skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+require_kvtep ping
 
 TMPD=$(mktemp -d)
 trap 'stop_captures; cleanup; rm -rf "$TMPD"' EXIT

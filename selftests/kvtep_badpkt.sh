@@ -40,9 +40,7 @@ VNI=33
 
 require_root
 require_cmd ip jq python3 tcpdump
-[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
-modinfo kvtep >/dev/null 2>&1 ||
-	skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+require_kvtep
 
 TMPD=$(mktemp -d)
 trap 'cleanup; rm -rf "$TMPD"' EXIT

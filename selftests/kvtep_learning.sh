@@ -49,9 +49,7 @@ NFLOOD=10000
 
 require_root
 require_cmd ip jq python3
-[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
-modinfo kvtep >/dev/null 2>&1 ||
-	skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+require_kvtep
 
 TMPD=$(mktemp -d)
 trap 'cleanup; rm -rf "$TMPD"' EXIT
@@ -131,13 +129,6 @@ vxlan_send() {
 	ip netns exec "$ns" python3 -c "$PY_VXLAN" "$@"
 }
 
-no_ipv6() { # NS...
-	local ns
-	for ns in "$@"; do
-		ip netns exec "$ns" sysctl -wq net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || return 1
-	done
-}
 
 veth_pair() { # NS_A DEV_A NS_B DEV_B
 	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&

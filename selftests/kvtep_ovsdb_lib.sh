@@ -20,16 +20,7 @@ HV_IP=10.0.0.2
 require_root
 require_cmd ip jq ovsdb-server ovsdb-tool ovsdb-client vtep-ctl bridge
 [ -r "$SCHEMA" ] || skip_test "no $SCHEMA (openvswitch-vtep)"
-if command -v ping >/dev/null 2>&1; then
-	PING=(ping)
-elif command -v busybox >/dev/null 2>&1; then
-	PING=(busybox ping)
-else
-	skip_test "could not run test without ping"
-fi
-[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
-modinfo kvtep >/dev/null 2>&1 ||
-	skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+require_kvtep ping
 modprobe kvtep || skip_test "cannot load kvtep"
 
 TMPD=$(mktemp -d)

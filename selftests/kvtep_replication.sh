@@ -31,29 +31,13 @@ REMOTES=(10.0.1.2 10.0.2.2 10.0.3.2)
 
 require_root
 require_cmd ip jq tcpdump
-if command -v ping >/dev/null 2>&1; then
-	PING=(ping)
-elif command -v busybox >/dev/null 2>&1; then
-	PING=(busybox ping)
-else
-	skip_test "could not run test without ping"
-fi
-[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
-modinfo kvtep >/dev/null 2>&1 ||
-	skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+require_kvtep ping
 
 TMPD=$(mktemp -d)
 trap 'cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-no_ipv6() { # NS...
-	local ns
-	for ns in "$@"; do
-		ip netns exec "$ns" sysctl -wq net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-	done
-}
 
 ls_encap() { # the LS's encap_packets counter
 	kctl "$VTEP" -j ls show kv0 vni "$VNI" | jq -r '.[0].stats.encap_packets'

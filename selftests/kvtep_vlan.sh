@@ -40,38 +40,14 @@ KVTEPCTL=${KVTEPCTL:-$TOP/ctl/kvtepctl}
 
 require_root
 require_cmd ip jq tcpdump
-if command -v ping >/dev/null 2>&1; then
-	PING=(ping)
-elif command -v busybox >/dev/null 2>&1; then
-	PING=(busybox ping)
-else
-	skip_test "could not run test without ping"
-fi
-[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
-modinfo kvtep >/dev/null 2>&1 ||
-	skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+require_kvtep ping
 
 TMPD=$(mktemp -d)
 trap 'cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-# ping_loss NS DST COUNT [ARGS...]: quiet ping; prints the loss percentage.
-ping_loss() {
-	local ns=$1 dst=$2 count=$3 out
-	shift 3
-	out=$(ip netns exec "$ns" "${PING[@]}" -q -c "$count" -i 0.2 -W 2 "$@" "$dst" 2>&1)
-	[ "$VERBOSE" = 0 ] || printf '%s\n' "$out" | sed 's/^/    /' >&2
-	printf '%s\n' "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p'
-}
 
-no_ipv6() { # NS...
-	local ns
-	for ns in "$@"; do
-		ip netns exec "$ns" sysctl -wq net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-	done
-}
 
 # vm_if NS DEV VLAN IP: an address on DEV (VLAN 0) or on DEV.VLAN.
 vm_if() {

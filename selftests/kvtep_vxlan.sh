@@ -43,16 +43,7 @@ VM2_IP=192.168.33.2
 
 require_root
 require_cmd ip jq iperf3 tcpdump tshark ss bridge
-if command -v ping >/dev/null 2>&1; then
-	PING=(ping)
-elif command -v busybox >/dev/null 2>&1; then
-	PING=(busybox ping)
-else
-	skip_test "could not run test without ping"
-fi
-[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
-modinfo kvtep >/dev/null 2>&1 ||
-	skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+require_kvtep ping
 
 TMPD=$(mktemp -d)
 trap 'cleanup; rm -rf "$TMPD"' EXIT

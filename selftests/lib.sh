@@ -264,8 +264,8 @@ kmsg_check_since() {
 }
 
 # ---- kvtep helpers shared by the datapath tests ----------------------------
-# They use $KVTEPCTL (the kvtepctl binary) and, for ping_loss, the PING
-# array (ping or busybox ping), both set by the test.
+# They use $KVTEPCTL (the kvtepctl binary, set by the test) and, for
+# ping_loss, the PING array that `require_kvtep ping` sets.
 
 kctl() { # NS ARGS...
 	local ns=$1
@@ -281,12 +281,38 @@ stat_of() { # NS DEV JQ-PATH (under .stats)
 	kctl "$1" -j stats "$2" | jq -r ".[0].stats.$3"
 }
 
-# ping_loss NS DST COUNT: quiet ping; prints the loss percentage.
+# require_kvtep [ping]: skip the test unless kvtepctl is built and the kvtep
+# module is installed; with "ping", also set PING to ping or busybox ping.
+require_kvtep() {
+	if [ "$1" = ping ]; then
+		if command -v ping >/dev/null 2>&1; then
+			PING=(ping)
+		elif command -v busybox >/dev/null 2>&1; then
+			PING=(busybox ping)
+		else
+			skip_test "could not run test without ping"
+		fi
+	fi
+	[ -x "$KVTEPCTL" ] || skip_test "$KVTEPCTL not built (make ctl)"
+	modinfo kvtep >/dev/null 2>&1 ||
+		skip_test "kvtep module not installed (build/\$(uname -r)/kvtep.ko + selftests/vm/run.sh)"
+}
+
+# ping_loss NS DST COUNT [ARGS...]: quiet ping; prints the loss percentage.
 ping_loss() {
-	local out
-	out=$(ip netns exec "$1" "${PING[@]}" -q -c "$3" -i 0.2 -W 2 "$2" 2>&1)
+	local ns=$1 dst=$2 count=$3 out
+	shift 3
+	out=$(ip netns exec "$ns" "${PING[@]}" -q -c "$count" -i 0.2 -W 2 "$@" "$dst" 2>&1)
 	[ "$VERBOSE" = 0 ] || printf '%s\n' "$out" | sed 's/^/    /' >&2
 	printf '%s\n' "$out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p'
+}
+
+no_ipv6() { # NS...: no IPv6 (no DAD, no router solicitations) in these netns
+	local ns
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -wq net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || return 1
+	done
 }
 
 veth_pair() { # NS_A DEV_A NS_B DEV_B MTU
