@@ -11,6 +11,7 @@
 
 #include "kvtepctl.h"
 #include "common.h"
+#include "model.h"
 #include "nl.h"
 #include "print.h"
 
@@ -140,19 +141,18 @@ int next_arg(int argc, char **argv, int *i, const char **val)
 	return 0;
 }
 
+/* The model's encoder (model.c), shared with the OVSDB agent. */
 void remote_put(struct nlmsghdr *nlh, uint16_t type, const struct remote_arg *r)
 {
-	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+	struct kvtep_remote m = {
+		.ip.family = r->family,
+		.port = r->has_port ? r->port : 0,	/* a given port is >= 1 */
+		.encap = r->encap,
+		.has_encap = r->has_encap,
+	};
 
-	if (r->family == AF_INET)
-		mnl_attr_put(nlh, KVTEP_REMOTE_A_IP4, 4, r->addr);
-	else
-		mnl_attr_put(nlh, KVTEP_REMOTE_A_IP6, 16, r->addr);
-	if (r->has_port)
-		mnl_attr_put_u16(nlh, KVTEP_REMOTE_A_PORT, r->port);
-	if (r->has_encap)
-		mnl_attr_put_u8(nlh, KVTEP_REMOTE_A_ENCAP, r->encap);
-	mnl_attr_nest_end(nlh, nest);
+	memcpy(m.ip.addr, r->addr, sizeof(m.ip.addr));
+	kvtep_remote_put(nlh, type, &m);
 }
 
 struct parse_ctx {

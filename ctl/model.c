@@ -60,6 +60,8 @@ int kvtep_remote_cmp(const struct kvtep_remote *a, const struct kvtep_remote *b)
 
 	if (c)
 		return c;
+	if (a->encap != b->encap)
+		return a->encap < b->encap ? -1 : 1;
 	return a->port < b->port ? -1 : a->port > b->port;
 }
 
@@ -96,6 +98,8 @@ void kvtep_remote_put(struct nlmsghdr *nlh, uint16_t type,
 		mnl_attr_put(nlh, KVTEP_REMOTE_A_IP6, 16, r->ip.addr);
 	if (r->port)
 		mnl_attr_put_u16(nlh, KVTEP_REMOTE_A_PORT, r->port);
+	if (r->has_encap)
+		mnl_attr_put_u8(nlh, KVTEP_REMOTE_A_ENCAP, r->encap);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -106,6 +110,8 @@ void kvtep_ls_put(struct nlmsghdr *nlh, const struct kvtep_ls_cfg *ls)
 	mnl_attr_put_u32(nlh, KVTEP_LS_A_VNI, ls->vni);
 	if (ls->has_repl)
 		mnl_attr_put_u8(nlh, KVTEP_LS_A_REPLICATION, ls->repl);
+	if (ls->has_encap)
+		mnl_attr_put_u8(nlh, KVTEP_LS_A_ENCAP, ls->encap);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -143,8 +149,8 @@ void kvtep_fdb_put(struct nlmsghdr *nlh, const struct kvtep_fdb_cfg *f,
 
 size_t kvtep_fdb_put_size(const struct kvtep_fdb_cfg *f)
 {
-	/* nest + vni + mac + port/vlan + remotes (ip6 + port each) */
-	return 4 + 8 + 12 + 16 + f->n_remotes * (4 + 20 + 8);
+	/* nest + vni + mac + port/vlan + remotes (ip6 + port + encap each) */
+	return 4 + 8 + 12 + 16 + f->n_remotes * (4 + 20 + 8 + 8);
 }
 
 void kvtep_flood_put(struct nlmsghdr *nlh, const struct kvtep_flood_cfg *fl)
@@ -230,6 +236,7 @@ static int remote_parse(const struct nlattr *nest, struct kvtep_remote *r)
 		memcpy(r->ip.addr, mnl_attr_get_payload(a), 16);
 	}
 	get_u16(nest_find(nest, KVTEP_REMOTE_A_PORT), &r->port);
+	r->has_encap = get_u8(nest_find(nest, KVTEP_REMOTE_A_ENCAP), &r->encap);
 	return 0;
 }
 
@@ -274,6 +281,7 @@ int kvtep_ls_parse(const struct nlmsghdr *nlh, struct kvtep_ls_cfg *ls)
 	if (!nest || !get_u32(nest_find(nest, KVTEP_LS_A_VNI), &ls->vni))
 		return -1;
 	ls->has_repl = get_u8(nest_find(nest, KVTEP_LS_A_REPLICATION), &ls->repl);
+	ls->has_encap = get_u8(nest_find(nest, KVTEP_LS_A_ENCAP), &ls->encap);
 	return 0;
 }
 

@@ -52,16 +52,23 @@ struct kvtep_ip {
 	uint8_t addr[16];
 };
 
-/* A remote (tunnel destination); port 0 = the device's default. */
+/*
+ * A remote (tunnel destination); port 0 = the device's default for its
+ * encapsulation; without has_encap the LS's default encapsulation.
+ */
 struct kvtep_remote {
 	struct kvtep_ip ip;
 	uint16_t port;
+	uint8_t encap;		/* enum kvtep_encap, if has_encap */
+	bool has_encap;
 };
 
 struct kvtep_ls_cfg {
 	uint32_t vni;
 	uint8_t repl;		/* enum kvtep_replication */
 	bool has_repl;
+	uint8_t encap;		/* enum kvtep_encap: default of its remotes */
+	bool has_encap;
 };
 
 struct kvtep_bind_cfg {
@@ -88,7 +95,7 @@ struct kvtep_flood_cfg {
 	struct kvtep_remote *remotes;
 };
 
-/* Compare addresses / remotes (family first, then bytes; port last). */
+/* Compare addresses / remotes (family, bytes, then encap; port last). */
 int kvtep_ip_cmp(const struct kvtep_ip *a, const struct kvtep_ip *b);
 int kvtep_remote_cmp(const struct kvtep_remote *a, const struct kvtep_remote *b);
 /* Text form of @ip into @buf (>= 46 bytes); parse: 0 or -1. */
@@ -98,7 +105,7 @@ int kvtep_ip_parse(const char *s, struct kvtep_ip *ip);
 /* One nest of type @type (KVTEP_A_REMOTE, KVTEP_FDB_A_REMOTE, ...). */
 void kvtep_remote_put(struct nlmsghdr *nlh, uint16_t type,
 		      const struct kvtep_remote *r);
-/* The KVTEP_A_LS nest (vni and, if set, replication). */
+/* The KVTEP_A_LS nest (vni and, if set, replication and encap). */
 void kvtep_ls_put(struct nlmsghdr *nlh, const struct kvtep_ls_cfg *ls);
 /* The KVTEP_A_BIND nest (port, vlan, and vni unless 0). */
 void kvtep_bind_put(struct nlmsghdr *nlh, const struct kvtep_bind_cfg *b);

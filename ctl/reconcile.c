@@ -139,7 +139,7 @@ static int remote_qcmp(const void *a, const void *b)
 	return kvtep_remote_cmp(a, b);
 }
 
-/* Sort a remote set and drop duplicate addresses. */
+/* Sort a remote set and drop duplicate (address, encap) pairs. */
 static unsigned int remotes_norm(struct kvtep_remote *r, unsigned int n)
 {
 	unsigned int i, j = 0;
@@ -148,7 +148,7 @@ static unsigned int remotes_norm(struct kvtep_remote *r, unsigned int n)
 		return 0;
 	qsort(r, n, sizeof(*r), remote_qcmp);
 	for (i = 1; i < n; i++)
-		if (kvtep_ip_cmp(&r[i].ip, &r[j].ip))
+		if (kvtep_ip_cmp(&r[i].ip, &r[j].ip) || r[i].encap != r[j].encap)
 			r[++j] = r[i];
 	return j + 1;
 }
@@ -210,7 +210,10 @@ void kops_free(struct kops *ops)
 	memset(ops, 0, sizeof(*ops));
 }
 
-/* Same addresses (ports are the device's default on both sides). */
+/*
+ * Same addresses and encapsulations (ports are the device's default on
+ * both sides; an encap the kernel did not report is vxlan).
+ */
 static bool remotes_same(const struct kvtep_remote *a, unsigned int na,
 			 const struct kvtep_remote *b, unsigned int nb)
 {
@@ -219,7 +222,7 @@ static bool remotes_same(const struct kvtep_remote *a, unsigned int na,
 	if (na != nb)
 		return false;
 	for (i = 0; i < na; i++)
-		if (kvtep_ip_cmp(&a[i].ip, &b[i].ip))
+		if (kvtep_ip_cmp(&a[i].ip, &b[i].ip) || a[i].encap != b[i].encap)
 			return false;
 	return true;
 }
@@ -293,7 +296,8 @@ int kstate_diff(const struct kstate *d, const struct kstate *a, struct kops *ops
 
 		if (dl && !al)
 			err |= kops_add(ops, KOP_LS_ADD, dl);
-		else if (dl && dl->has_repl && (!al->has_repl || al->repl != dl->repl))
+		else if (dl && ((dl->has_repl && (!al->has_repl || al->repl != dl->repl)) ||
+				(dl->has_encap && (!al->has_encap || al->encap != dl->encap))))
 			err |= kops_add(ops, KOP_LS_SET, dl);
 	}
 	/* Binding deletes (a changed VNI is a delete and an add). */

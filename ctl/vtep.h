@@ -22,6 +22,8 @@
 
 #define VTEP_DB			"hardware_vtep"
 #define VTEP_ENCAP_VXLAN4	"vxlan_over_ipv4"
+/* Logical_Switch other_config key selecting the encap: vxlan | geneve. */
+#define VTEP_LS_ENCAP_KEY	"kvtep-encap"
 
 /*
  * Kernel state the agent owns on one device, as sorted arrays:
@@ -57,7 +59,7 @@ int kstate_add_flood(struct kstate *k, const struct kvtep_flood_cfg *x);
 enum kop_kind {
 	KOP_DEV_LOCAL,		/* set local address(es) (obj: kstate) */
 	KOP_LS_ADD,
-	KOP_LS_SET,		/* replication changed */
+	KOP_LS_SET,		/* replication or encap changed */
 	KOP_BIND_DEL,
 	KOP_FDB_DEL,
 	KOP_BIND_ADD,
@@ -99,6 +101,7 @@ struct vtep_fault {
 struct vtep_ls_map {
 	char uuid[OVSDB_UUID_LEN + 1];
 	uint32_t vni;
+	uint8_t encap;		/* other_config:kvtep-encap, of its remotes */
 };
 
 /* A binding as published: port name, vlan, and the kernel key. */
@@ -141,6 +144,8 @@ void vtep_desired_free(struct vtep_desired *d);
 int vtep_parse_mac(const char *s, uint8_t mac[6]);
 int vtep_parse_locator(const json_t *cache, const char *uuid,
 		       struct kvtep_remote *r, char *err, size_t errlen);
+/* Logical_Switch other_config:kvtep-encap of @row (absent: vxlan). */
+int vtep_parse_ls_encap(const json_t *row, uint8_t *encap, char *err, size_t errlen);
 
 /* --- kernel facts -> published rows ------------------------------------- */
 

@@ -109,6 +109,33 @@ int vtep_parse_locator(const json_t *cache, const char *uuid,
 	return 0;
 }
 
+int vtep_parse_ls_encap(const json_t *row, uint8_t *encap, char *err, size_t errlen)
+{
+	const json_t *map = json_object_get(row, "other_config");
+	int n = ovsdb_map_size(map), i;
+
+	*encap = KVTEP_ENCAP_VXLAN;
+	for (i = 0; i < n; i++) {
+		const json_t *k, *v;
+		const char *s;
+
+		if (ovsdb_map_pair(map, i, &k, &v) || !json_is_string(k) ||
+		    strcmp(json_string_value(k), VTEP_LS_ENCAP_KEY))
+			continue;
+		s = json_is_string(v) ? json_string_value(v) : "";
+		if (!strcmp(s, "vxlan")) {
+			*encap = KVTEP_ENCAP_VXLAN;
+		} else if (!strcmp(s, "geneve")) {
+			*encap = KVTEP_ENCAP_GENEVE;
+		} else {
+			snprintf(err, errlen, "other_config:%s \"%.40s\": expected vxlan or geneve",
+				 VTEP_LS_ENCAP_KEY, s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int ls_map_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct vtep_ls_map *)a)->uuid,
@@ -155,6 +182,7 @@ struct ls_cand {
 	const char *uuid, *name;
 	uint32_t vni;
 	uint8_t repl;
+	uint8_t encap;
 	bool ok;
 };
 
@@ -167,18 +195,26 @@ static int ls_cand_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name) ?: strcmp(x->uuid, y->uuid);
 }
 
-/* Checks of one Logical_Switch row: 0 (vni, repl set), 1 pending, -1 bad. */
+/*
+ * Checks of one Logical_Switch row: 0 (vni, repl, encap set), 1 pending,
+ * -1 bad tunnel_key, -2 bad kvtep-encap (faulted here).
+ */
 static int ls_check(struct vtep_desired *d, const json_t *cache, const char *uuid,
-		    uint32_t *vni, uint8_t *repl)
+		    uint32_t *vni, uint8_t *repl, uint8_t *encap)
 {
 	const json_t *row = ovsdb_row(cache, "Logical_Switch", uuid);
 	const char *mode;
 	json_int_t key;
+	char err[120];
 	int r;
 
-	(void)d;
 	if (!row)
 		return -1;
+	if (vtep_parse_ls_encap(row, encap, err, sizeof(err))) {
+		fault(d, "Logical_Switch", uuid, FAULT_SWITCH, NULL, "unspecified_fault",
+		      "logical switch \"%s\": %s", str_col(row, "name") ?: "", err);
+		return -2;
+	}
 	r = ovsdb_opt_int(json_object_get(row, "tunnel_key"), &key);
 	if (r == 0)
 		return 1;
@@ -520,16 +556,17 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 
 	/* Logical switches: valid VNI, one LS per VNI (first by name wins). */
 	for (i = 0; i < n_cands; i++) {
-		int r = ls_check(d, cache, cands[i].uuid, &cands[i].vni, &cands[i].repl);
+		int r = ls_check(d, cache, cands[i].uuid, &cands[i].vni, &cands[i].repl,
+				 &cands[i].encap);
 
 		cands[i].ok = r == 0;
-		if (r < 0)
+		if (r == -1)
 			ls_fault(d, cache, cands[i].uuid);
 	}
 	if (n_cands)
 		qsort(cands, n_cands, sizeof(*cands), ls_cand_cmp);
 	for (i = 0; i < n_cands; i++) {
-		struct kvtep_ls_cfg ls = { .has_repl = true };
+		struct kvtep_ls_cfg ls = { .has_repl = true, .has_encap = true };
 		struct kvtep_flood_cfg fl = { 0 };
 
 		if (!cands[i].ok)
@@ -547,6 +584,7 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 		}
 		ls.vni = cands[i].vni;
 		ls.repl = cands[i].repl;
+		ls.encap = cands[i].encap;
 		fl.vni = ls.vni;
 		if (kstate_add_ls(&d->k, &ls) || kstate_add_flood(&d->k, &fl))
 			goto out;
@@ -558,6 +596,7 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 			d->ls = p;
 			snprintf(p[d->n_ls].uuid, sizeof(p->uuid), "%s", cands[i].uuid);
 			p[d->n_ls].vni = ls.vni;
+			p[d->n_ls].encap = ls.encap;
 			d->n_ls++;
 		}
 	}
@@ -639,6 +678,8 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 				      "unspecified_fault", "%s", err);
 				continue;
 			}
+			rem.encap = m->encap;
+			rem.has_encap = true;
 			f.vni = m->vni;
 			f.type = KVTEP_FDB_STATIC_REMOTE;
 			f.n_remotes = 1;
@@ -707,7 +748,11 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 					fault(d, "Mcast_Macs_Remote", keys[i], FAULT_SWITCH,
 					      NULL, "unspecified_fault", "%s", err);
 					bad = true;
-				} else if (add_remote(&rv, &nr, &rem)) {
+					continue;
+				}
+				rem.encap = m->encap;
+				rem.has_encap = true;
+				if (add_remote(&rv, &nr, &rem)) {
 					free(rv);
 					goto out;
 				}

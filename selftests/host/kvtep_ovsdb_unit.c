@@ -315,6 +315,13 @@ TEST(validation)
 	ASSERT_EQ(1, d.k.flood[0].n_remotes);
 	EXPECT_EQ(AF_INET, d.k.flood[0].remotes[0].ip.family);
 
+	/* No other_config:kvtep-encap: vxlan, on the LS and its remotes. */
+	EXPECT_TRUE(d.k.ls[0].has_encap);
+	EXPECT_EQ(KVTEP_ENCAP_VXLAN, d.k.ls[0].encap);
+	EXPECT_TRUE(d.k.fdb[0].remotes[0].has_encap);
+	EXPECT_EQ(KVTEP_ENCAP_VXLAN, d.k.fdb[0].remotes[0].encap);
+	EXPECT_EQ(KVTEP_ENCAP_VXLAN, d.k.flood[0].remotes[0].encap);
+
 	/* ...and each bad one is a fault naming its row. */
 	f = find_fault(&d, U_UM2, "malformed unicast MAC");
 	ASSERT_NE(NULL, f);
@@ -342,6 +349,90 @@ TEST(validation)
 	/* Another switch name: nothing to do. */
 	ASSERT_EQ(0, vtep_desired_build(cache, "br9", resolver, NULL, &d));
 	EXPECT_FALSE(d.ps_found);
+	vtep_desired_free(&d);
+	json_decref(cache);
+	NO_LEAKS();
+}
+
+/* Logical_Switch other_config:kvtep-encap = @val (NULL: no other_config). */
+static void set_ls_encap(json_t *cache, const char *uuid, const char *val)
+{
+	json_t *row = ovsdb_row(cache, "Logical_Switch", uuid);
+
+	if (val)
+		json_object_set_new(row, "other_config",
+				    json_pack("[s,[[s,s]]]", "map", "kvtep-encap", val));
+	else
+		json_object_del(row, "other_config");
+}
+
+TEST(ls_encap)
+{
+	static const struct {
+		const char *val;
+		int ret;
+		uint8_t encap;
+	} cases[] = {
+		{ NULL, 0, KVTEP_ENCAP_VXLAN },
+		{ "vxlan", 0, KVTEP_ENCAP_VXLAN },
+		{ "geneve", 0, KVTEP_ENCAP_GENEVE },
+		{ "foo", -1, 0 },
+		{ "", -1, 0 },
+		{ "Geneve", -1, 0 },
+		{ "geneve ", -1, 0 },
+	};
+	json_t *cache = load_cache(_metadata), *row;
+	struct vtep_desired d;
+	char err[120];
+	uint8_t encap;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_ls_encap(cache, U_LS0, cases[i].val);
+		row = ovsdb_row(cache, "Logical_Switch", U_LS0);
+		err[0] = 0;
+		EXPECT_EQ(cases[i].ret, vtep_parse_ls_encap(row, &encap, err, sizeof(err)))
+			TH_LOG("value \"%s\"", cases[i].val ?: "(none)");
+		if (!cases[i].ret) {
+			EXPECT_EQ(cases[i].encap, encap);
+		} else {
+			EXPECT_NE(NULL, strstr(err, "kvtep-encap"));
+		}
+	}
+	/* Other keys of other_config are not ours. */
+	json_object_set_new(ovsdb_row(cache, "Logical_Switch", U_LS0), "other_config",
+			    json_pack("[s,[[s,s]]]", "map", "foo", "bar"));
+	EXPECT_EQ(0, vtep_parse_ls_encap(row, &encap, err, sizeof(err)));
+	EXPECT_EQ(KVTEP_ENCAP_VXLAN, encap);
+
+	/* geneve: the LS and every remote of it (FDB and flood) are Geneve. */
+	set_ls_encap(cache, U_LS0, "geneve");
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &d));
+	ASSERT_EQ(1, d.k.n_ls);
+	EXPECT_TRUE(d.k.ls[0].has_encap);
+	EXPECT_EQ(KVTEP_ENCAP_GENEVE, d.k.ls[0].encap);
+	ASSERT_EQ(1, d.k.n_fdb);
+	EXPECT_TRUE(d.k.fdb[0].remotes[0].has_encap);
+	EXPECT_EQ(KVTEP_ENCAP_GENEVE, d.k.fdb[0].remotes[0].encap);
+	ASSERT_EQ(1, d.k.n_flood);
+	ASSERT_EQ(1, d.k.flood[0].n_remotes);
+	EXPECT_EQ(KVTEP_ENCAP_GENEVE, d.k.flood[0].remotes[0].encap);
+	EXPECT_EQ(NULL, find_fault(&d, U_LS0, ""));
+	vtep_desired_free(&d);
+
+	/* A bad value: the LS is faulted (named), nothing of it is applied. */
+	set_ls_encap(cache, U_LS0, "foo");
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &d));
+	EXPECT_NE(NULL, find_fault(&d, U_LS0, "kvtep-encap \"foo\""));
+	/* Its binding (p0 vlan 0) and remotes are gone; ls2 (same tunnel_key,
+	 * a duplicate before) now has vni 33, with its own binding only. */
+	EXPECT_EQ(NULL, find_fault(&d, U_LS2, "already used"));
+	ASSERT_EQ(1, d.k.n_ls);
+	ASSERT_EQ(1, d.k.n_bind);
+	EXPECT_EQ(6, d.k.bind[0].vlan);
+	EXPECT_EQ(0, d.k.n_fdb);
+	ASSERT_EQ(1, d.k.n_flood);
+	EXPECT_EQ(0, d.k.flood[0].n_remotes);
 	vtep_desired_free(&d);
 	json_decref(cache);
 	NO_LEAKS();
@@ -423,6 +514,22 @@ TEST(diff_exact)
 	mk(&d, 34, 0, 10, "10.0.0.2", "10.0.0.2");
 	expect_ops(_metadata, &d, &a, "ls-add bind-del bind-add fdb-add flood-set ls-del");
 	kstate_free(&d);
+	/* kvtep-encap vxlan -> geneve: LS set, entry and flood list re-pointed. */
+	mk(&d, 33, 0, 10, "10.0.0.2", "10.0.0.2");
+	d.ls[0].has_encap = true;
+	d.ls[0].encap = KVTEP_ENCAP_GENEVE;
+	d.fdb[0].remotes[0].encap = KVTEP_ENCAP_GENEVE;
+	d.flood[0].remotes[0].encap = KVTEP_ENCAP_GENEVE;
+	expect_ops(_metadata, &d, &a, "ls-set fdb-add flood-set");
+	/* The kernel reports the encap: once applied, nothing more to do. */
+	a.ls[0].has_encap = true;
+	a.ls[0].encap = KVTEP_ENCAP_GENEVE;
+	a.fdb[0].remotes[0].encap = KVTEP_ENCAP_GENEVE;
+	a.flood[0].remotes[0].encap = KVTEP_ENCAP_GENEVE;
+	expect_ops(_metadata, &d, &a, "");
+	kstate_free(&d);
+	kstate_free(&a);
+	mk(&a, 33, 0, 10, "10.0.0.2", "10.0.0.2");
 	/* Ports differ only in UDP port in the dump: same remote. */
 	mk(&d, 33, 0, 10, "10.0.0.2", "10.0.0.2");
 	a.fdb[0].remotes[0].port = 4789;
