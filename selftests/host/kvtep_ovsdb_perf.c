@@ -6,7 +6,8 @@
  *
  *	kvtep_ovsdb_perf [N [M]]	(default 100000 10000)
  *
- * Prints one line per step with its wall time in ms. Built by
+ * Prints one line per step with its CPU time in ms (the best of 5 runs
+ * for the repeatable steps: the host may be shared). Built by
  * `make -C ctl perf` (-O2, no sanitizers): build/host/kvtep_ovsdb_perf.
  */
 #include <stdio.h>
@@ -26,7 +27,7 @@ static double now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 	struct kops kops;
 	char err[160], u[OVSDB_UUID_LEN + 1], mac[18];
 	unsigned int i;
-	double t;
+	double t, best;
 
 	upd = json_pack("{s:{s:o},s:{s:o},s:{s:o},s:{s:o,s:o}}",
 		"Physical_Switch", U_PS, row_update(json_pack("{s:s,s:s,s:[s,s]}",
@@ -111,11 +112,19 @@ int main(int argc, char **argv)
 	printf("cache_apply (initial, %u remote + %u local rows)  %8.1f ms\n", n, m, now_ms() - t);
 	json_decref(upd);
 
-	t = now_ms();
-	if (vtep_desired_build(cache, "br0", resolver, NULL, &d))
-		return 1;
+	/* The host is shared: the best of 5 runs. */
+	best = 1e9;
+	for (i = 0; i < 5; i++) {
+		if (i)
+			vtep_desired_free(&d);
+		t = now_ms();
+		if (vtep_desired_build(cache, "br0", resolver, NULL, &d))
+			return 1;
+		t = now_ms() - t;
+		best = t < best ? t : best;
+	}
 	printf("desired_build (%zu FDB entries, %zu faults)      %8.1f ms\n", d.k.n_fdb,
-	       d.n_faults, now_ms() - t);
+	       d.n_faults, best);
 	t = now_ms();
 	if (kstate_copy(&copy, &d.k))
 		return 1;
@@ -126,10 +135,17 @@ int main(int argc, char **argv)
 	printf("kstate_diff (no change: %zu ops)                    %8.1f ms\n", kops.n,
 	       now_ms() - t);
 	kops_free(&kops);
-	t = now_ms();
-	ops = vtep_publish_ops(cache, &d, &ki, "kvtep");
+	best = 1e9;
+	for (i = 0; i < 5; i++) {
+		t = now_ms();
+		ops = vtep_publish_ops(cache, &d, &ki, "kvtep");
+		t = now_ms() - t;
+		best = t < best ? t : best;
+		if (i < 4)
+			json_decref(ops);
+	}
 	printf("publish_ops (%u local MACs published: %zu ops)     %8.1f ms\n", m,
-	       ops ? json_array_size(ops) - 1 : 0, now_ms() - t);
+	       ops ? json_array_size(ops) - 1 : 0, best);
 	json_decref(ops);
 
 	/* One more row: what a single change costs. */
@@ -142,10 +158,50 @@ int main(int argc, char **argv)
 		return 1;
 	if (kstate_diff(&d2.k, &copy, &kops))
 		return 1;
-	printf("single change: apply+build+diff (%zu ops)           %8.1f ms\n", kops.n,
+	printf("single change, full: apply+build+diff (%zu ops)     %8.1f ms\n", kops.n,
 	       now_ms() - t);
 	kops_free(&kops);
 	json_decref(upd);
+
+	/* The agent's incremental path for one more row (d is the state before). */
+	{
+		json_t *changed = json_object();
+		struct kstate del, add;
+		int r;
+
+		upd = json_object();
+		json_object_set_new(upd, "Ucast_Macs_Remote", remote_rows(n + 1, 1));
+		uuid(u, 1, n + 1);
+		json_object_set_new(changed, u, json_null());
+		t = now_ms();
+		if (ovsdb_cache_apply(cache, upd, err, sizeof(err)))
+			return 1;
+		uuid(u, 1, n);
+		json_object_set_new(changed, u, json_null());
+		r = vtep_desired_ucast_patch(cache, &d, changed, &del, &add);
+		if (r || vtep_fdb_change_ops(&del, &add, &kops))
+			return fprintf(stderr, "patch: %d\n", r), 1;
+		if (kstate_fdb_patch(&copy, &del, &add))
+			return 1;
+		printf("incremental: apply+patch, last 2 rows (%zu ops)     %8.3f ms\n",
+		       kops.n, now_ms() - t);
+		vtep_desired_free(&d2);
+		if (vtep_desired_build(cache, "br0", resolver, NULL, &d2))
+			return 1;
+		r = d.k.n_fdb == d2.k.n_fdb && copy.n_fdb == d2.k.n_fdb;
+		for (i = 0; r && i < d2.k.n_fdb; i++)
+			r = !memcmp(d.k.fdb[i].mac, d2.k.fdb[i].mac, 6) &&
+			    !memcmp(copy.fdb[i].mac, d2.k.fdb[i].mac, 6) &&
+			    !kvtep_ip_cmp(&d.k.fdb[i].remotes[0].ip, &d2.k.fdb[i].remotes[0].ip);
+		printf("  patched state == full build: %s\n", r ? "yes" : "NO");
+		if (!r)
+			return 1;
+		kops_free(&kops);
+		kstate_free(&del);
+		kstate_free(&add);
+		json_decref(changed);
+		json_decref(upd);
+	}
 
 	vtep_desired_free(&d);
 	vtep_desired_free(&d2);
