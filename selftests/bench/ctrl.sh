@@ -181,7 +181,11 @@ sync_kvtep() { # N ROUND
 	if [[ $out =~ ^done\ ([0-9.]+)\ commit=([0-9.]+) ]]; then
 		sample ctrl_sync "$name" "$r" "${BASH_REMATCH[1]}" s
 	else
-		blog "  ctrl_sync $name round $r: no result ($out)"
+		blog "  ctrl_sync $name round $r: no result ($out), kernel holds $(kv_count)"
+		{
+			tail -n 8 "$TMPD/agent.log"
+			kvctl list-remote-macs ls0 | head -n 4
+		} | sed 's/^/BENCH   /'
 	fi
 	if [ "$n" = "$BIG" ] && [ "$BENCH_CTRL_SINGLE_BIG" -gt 0 ]; then
 		single_kvtep "kvtep-$(label "$n")" "$BENCH_CTRL_SINGLE_BIG" \
