@@ -67,6 +67,9 @@ pair() {
 	vd=${vd//-/_} vs=${vs//-/_}
 	setup_ns "$vd" "$vs" || return 1
 	D=${!vd} S=${!vs}
+	# Nothing may send from the port's peer (a learned MAC is an entry too).
+	ip netns exec "$S" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
 	nidx=$((nidx + 1))
 	veth_pair "$D" p0 "$S" e0 1500 && underlay "$D" "$S" "$nidx"
 }
@@ -176,7 +179,7 @@ ovs_vtep_restart() {
 sync_kvtep() { # N ROUND
 	local n=$1 r=$2 name out
 	name=kvtep-$(label "$n")
-	out=$(tool_kv --poll-ms 5 sync "$n" 02:c1 "$BENCH_CTRL_KVTEP_TIMEOUT")
+	out=$(tool_kv --poll-ms 5 sync "$n" 02:c1:00 "$BENCH_CTRL_KVTEP_TIMEOUT")
 	raw ctrl_sync "$name" "$r" "$out"
 	if [[ $out =~ ^done\ ([0-9.]+)\ commit=([0-9.]+) ]]; then
 		sample ctrl_sync "$name" "$r" "${BASH_REMATCH[1]}" s
@@ -199,7 +202,7 @@ sync_ovs_vtep() { # N ROUND
 	name=ovs-vtep-$(label "$n")
 	ovs_resume
 	sleep 1
-	out=$(tool_ovs --poll-ms 2000 sync "$n" 02:c1 "$BENCH_CTRL_TIMEOUT")
+	out=$(tool_ovs --poll-ms 2000 sync "$n" 02:c1:00 "$BENCH_CTRL_TIMEOUT")
 	raw ctrl_sync "$name" "$r" "$out"
 	if [[ $out =~ ^done\ ([0-9.]+) ]]; then
 		sample ctrl_sync "$name" "$r" "${BASH_REMATCH[1]}" s
@@ -242,7 +245,7 @@ single_kvtep() {
 			continue
 		fi
 		printf '%s\t%s\t%s\t%s\t%s\n' ctrl_single "$name" $((off + i)) "$ms" ms >>"$SAMPLES"
-	done < <(tool_kv --poll-ms 0.2 single "$k" "02:c$((2 + off % 2))" 30)
+	done < <(tool_kv --poll-ms 0.2 single "$k" 02:c2:00 30)
 	blog "  $(awk -F'\t' -v c="$name" '$1 == "ctrl_single" && $2 == c {print $4}' "$SAMPLES" |
 		sort -n | awk '{v[NR] = $1} END {if (NR) printf "%d samples so far, median %.2f ms, min %.2f, max %.2f", NR, v[int((NR + 1) / 2)], v[1], v[NR]}')"
 }
@@ -259,7 +262,7 @@ single_ovs() {
 			continue
 		fi
 		sample ctrl_single ovs-vtep "$i" "$ms" ms
-	done < <(tool_ovs --poll-ms 200 single "$BENCH_CTRL_SINGLE_OVS" 02:c2 "$BENCH_CTRL_TIMEOUT")
+	done < <(tool_ovs --poll-ms 200 single "$BENCH_CTRL_SINGLE_OVS" 02:c2:00 "$BENCH_CTRL_TIMEOUT")
 	tool_ovs clear "$REMOTE_MAC"
 	ovs_pause
 }

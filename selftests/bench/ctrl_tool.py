@@ -14,7 +14,7 @@ generic netlink, its fdb_count, polled every --poll-ms) or --ovs BRIDGE
 (ovs-ofctl dump-flows BRIDGE table=1, "dl_dst=PREFIX" flows, polled every
 --poll-ms: ovs-vtep programs about 4 MACs a second under TCG).
 
-sync: one transaction inserts N Ucast_Macs_Remote rows (MACs PREFIX:xx:xx:xx)
+sync: one transaction inserts N Ucast_Macs_Remote rows (MACs PREFIX:xx:xx:xx, PREFIX 3 bytes)
   in LS NAME towards LOCATOR_IP; the clock starts before it is sent and
   stops once the kernel holds all N. Prints
     done SECONDS commit=SECONDS
@@ -97,7 +97,7 @@ def uuid_of(db, table, where):
 
 
 def macs(prefix, first, n):
-    """PREFIX (two bytes, "02:c1") + a 3-byte counter."""
+    """PREFIX (three bytes, "02:c1:00") + a 3-byte counter."""
     return ["%s:%02x:%02x:%02x" % (prefix, (i >> 16) & 255, (i >> 8) & 255, i & 255)
             for i in range(first, first + n)]
 
