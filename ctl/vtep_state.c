@@ -1244,40 +1244,65 @@ static const char *vni_ls_uuid(const struct vtep_desired *d, uint32_t vni)
 	return NULL;
 }
 
+static int vtep_mac_cmp(const void *a, const void *b)
+{
+	const struct vtep_mac *x = *(const struct vtep_mac *const *)a;
+	const struct vtep_mac *y = *(const struct vtep_mac *const *)b;
+
+	if (x->vni != y->vni)
+		return x->vni < y->vni ? -1 : 1;
+	return memcmp(x->mac, y->mac, 6);
+}
+
 static void publish_local_macs(json_t *ops, const json_t *cache,
 			       const struct vtep_desired *d, const struct vtep_kinfo *ki,
 			       struct loc_ref *loc)
 {
 	const json_t *t = json_object_get(cache, "Ucast_Macs_Local");
 	bool *seen = calloc(ki->n_macs + 1, sizeof(*seen));
+	/* The kernel's MACs sorted (pointers): each row is one search. */
+	const struct vtep_mac **by_key = malloc((ki->n_macs + 1) * sizeof(*by_key));
 	const char *uuid;
 	json_t *row;
 	size_t i;
 	char ms[18];
 
-	if (!seen)
+	if (!seen || !by_key) {
+		free(seen);
+		free(by_key);
 		return;
+	}
+	for (i = 0; i < ki->n_macs; i++)
+		by_key[i] = &ki->macs[i];
+	if (ki->n_macs)
+		qsort(by_key, ki->n_macs, sizeof(*by_key), vtep_mac_cmp);
 	json_object_foreach((json_t *)t, uuid, row) {
 		const char *lsu = uuid_col(row, "logical_switch");
 		const char *mac = str_col(row, "MAC");
 		const struct vtep_ls_map *m = ls_lookup(d, lsu);
-		uint8_t ma[6];
+		struct vtep_mac key, *kp = &key;
+		const struct vtep_mac **hit;
 		bool keep = false;
 
 		if (!our_locator(cache, d, uuid_col(row, "locator")))
 			continue;
-		if (m && !vtep_parse_mac(mac, ma) &&
+		if (m && ki->n_macs && !vtep_parse_mac(mac, key.mac) &&
 		    !strcmp(uuid_col(row, "locator") ?: "", loc->uuid ?: "")) {
-			for (i = 0; i < ki->n_macs; i++)
-				if (!seen[i] && ki->macs[i].vni == m->vni &&
-				    !memcmp(ki->macs[i].mac, ma, 6)) {
-					seen[i] = keep = true;
+			key.vni = m->vni;
+			hit = bsearch(&kp, by_key, ki->n_macs, sizeof(*by_key), vtep_mac_cmp);
+			/* Equal keys are adjacent: take the first one not yet seen. */
+			while (hit && hit > by_key && !vtep_mac_cmp(hit - 1, &kp))
+				hit--;
+			for (; hit && hit < by_key + ki->n_macs && !vtep_mac_cmp(hit, &kp); hit++)
+				if (!seen[*hit - ki->macs]) {
+					seen[*hit - ki->macs] = keep = true;
 					break;
 				}
 		}
 		if (!keep)
 			op_delete(ops, "Ucast_Macs_Local", uuid);
 	}
+	free(by_key);
 	for (i = 0; i < ki->n_macs; i++) {
 		const char *lsu = vni_ls_uuid(d, ki->macs[i].vni);
 
