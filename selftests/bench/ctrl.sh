@@ -252,14 +252,15 @@ sync_ovs_vtep() { # N ROUND
 single_kvtep() {
 	local name=$1 k=$2 off=$3 w i ms
 	blog "ctrl_single: $name: $k changes"
-	while read -r w i ms; do
+	while read -r w i ms c; do
 		[ "$w" = single ] || continue
 		if [ "$ms" = timeout ]; then
 			blog "  ctrl_single $name change $i: timeout"
 			continue
 		fi
 		printf '%s\t%s\t%s\t%s\t%s\n' ctrl_single "$name" $((off + i)) "$ms" ms >>"$SAMPLES"
-	done < <(tool_kv --poll-ms 0.2 single "$k" 02:c2:00 30)
+		raw ctrl_single "$name" $((off + i)) "$ms" "$c"
+	done < <(tool_kv --poll-ms 1 single "$k" 02:c2:00 30)
 	blog "  $(awk -F'\t' -v c="$name" '$1 == "ctrl_single" && $2 == c {print $4}' "$SAMPLES" |
 		sort -n | awk '{v[NR] = $1} END {if (NR) printf "%d samples so far, median %.2f ms, min %.2f, max %.2f", NR, v[int((NR + 1) / 2)], v[1], v[NR]}')"
 }
@@ -269,13 +270,14 @@ single_ovs() {
 	blog "ctrl_single: ovs-vtep: $BENCH_CTRL_SINGLE_OVS changes"
 	ovs_resume
 	sleep 1
-	while read -r w i ms; do
+	while read -r w i ms c; do
 		[ "$w" = single ] || continue
 		if [ "$ms" = timeout ]; then
 			blog "  ctrl_single ovs-vtep change $i: timeout"
 			continue
 		fi
 		sample ctrl_single ovs-vtep "$i" "$ms" ms
+		raw ctrl_single ovs-vtep "$i" "$ms" "$c"
 	done < <(tool_ovs --poll-ms 200 single "$BENCH_CTRL_SINGLE_OVS" 02:c2:00 "$BENCH_CTRL_TIMEOUT")
 	tool_ovs clear "$REMOTE_MAC"
 	ovs_vtep_restart || blog "  ovs-vtep did not come back"

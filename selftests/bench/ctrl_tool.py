@@ -26,7 +26,8 @@ sync: one transaction inserts N Ucast_Macs_Remote rows (MACs PREFIX:xx:xx:xx, PR
 single: K transactions of one row each, the clock started before each is
   sent (so a one-row commit is counted), waiting for each entry before the
   next (and 20 ms more, so every change starts from an idle agent); prints
-  "single I MS" per change ("single I timeout" if it never came).
+  "single I MS commit=MS" per change (the second: send to reply), or
+  "single I timeout" if it never came.
 clear: deletes every Ucast_Macs_Remote row of LS NAME (but KEEP_MAC).
 """
 import argparse
@@ -254,13 +255,15 @@ def do_single(db, chk, ls, ip, k, prefix, timeout, poll):
         op = rows_ops(ls, loc, [m])
         t0 = time.monotonic()
         db.transact(op)
+        tc = time.monotonic() - t0
         while chk.count(prefix) <= base:
             if time.monotonic() - t0 > timeout:
                 print("single %d timeout" % (i + 1))
                 break
             time.sleep(poll)
         else:
-            print("single %d %.3f" % (i + 1, (time.monotonic() - t0) * 1000))
+            print("single %d %.3f commit=%.3f" % (i + 1, (time.monotonic() - t0) * 1000,
+                                                tc * 1000))
         sys.stdout.flush()
         time.sleep(0.02)
 
