@@ -189,6 +189,11 @@ sync_kvtep() { # N ROUND
 	raw ctrl_sync "$name" "$r" "$out"
 	if [[ $out =~ ^done\ ([0-9.]+)\ commit=([0-9.]+) ]]; then
 		sample ctrl_sync "$name" "$r" "${BASH_REMATCH[1]}" s
+		# The same from sending the transaction: the database's commit
+		# included (at 100k rows it is most of it; its update to the
+		# agent overlaps the reply, so the above can be near 0).
+		sample ctrl_sync_send "$name" "$r" "$(awk -v a="${BASH_REMATCH[1]}" \
+			-v b="${BASH_REMATCH[2]}" 'BEGIN {printf "%.4f", a + b}')" s
 	else
 		blog "  ctrl_sync $name round $r: no result ($out), kernel holds $(kv_count)"
 		{
