@@ -2,7 +2,6 @@
 /*
  * OVSDB monitor cache and datum helpers (see ovsdb.h).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,21 +35,22 @@ json_t *ovsdb_monitor_params(const char *db, const json_t *monitor_id,
 
 bool ovsdb_uuid_valid(const char *s)
 {
-	static const int dash[] = { 8, 13, 18, 23 };
-	unsigned int i, d = 0;
+	unsigned int i;
 
-	if (!s || strlen(s) != OVSDB_UUID_LEN)
+	/* Called for every reference of every row: no strlen, no locale. */
+	if (!s)
 		return false;
 	for (i = 0; i < OVSDB_UUID_LEN; i++) {
-		if (d < 4 && (int)i == dash[d]) {
-			if (s[i] != '-')
+		unsigned char c = s[i];
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
 				return false;
-			d++;
-		} else if (!isxdigit((unsigned char)s[i])) {
+		} else if (!((c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'f'))) {
 			return false;
 		}
 	}
-	return true;
+	return s[OVSDB_UUID_LEN] == 0;
 }
 
 const char *ovsdb_uuid_of(const json_t *d)

@@ -140,6 +140,23 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 		       vtep_port_resolver resolve, void *rdata,
 		       struct vtep_desired *out);
 void vtep_desired_free(struct vtep_desired *d);
+
+/*
+ * Incremental path for a batch that changed only Ucast_Macs_Remote rows:
+ * @changed is {UUID: the row before the batch, or null if it is new}, the
+ * rows now are in @cache, and @d was built from the cache before the batch.
+ * 0: @d->k is patched, @del holds the entries that went or changed (old
+ * values) and @add the ones that came or changed (both sorted); 1: only a
+ * full vtep_desired_build gives the right answer (a fault, a duplicate
+ * MAC, @d has faults): @d is untouched; -1: no memory (@d may be broken).
+ */
+int vtep_desired_ucast_patch(const json_t *cache, struct vtep_desired *d,
+			     const json_t *changed, struct kstate *del, struct kstate *add);
+/* Drop @del's keys from the sorted @k->fdb and insert copies of @add's. */
+int kstate_fdb_patch(struct kstate *k, const struct kstate *del, const struct kstate *add);
+/* The kernel changes of a patch: FDB_DEL for keys gone, FDB_ADD otherwise. */
+int vtep_fdb_change_ops(const struct kstate *del, const struct kstate *add,
+			struct kops *ops);
 /* Validators (also used by the tests): 0 or -1. */
 int vtep_parse_mac(const char *s, uint8_t mac[6]);
 int vtep_parse_locator(const json_t *cache, const char *uuid,

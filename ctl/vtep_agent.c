@@ -150,6 +150,13 @@ struct agent {
 	size_t n_faults_logged;
 
 	bool need_reconcile, need_publish, need_ports, need_macs, waiting_logged;
+	/*
+	 * Database updates since the last reconcile: {uuid: old row or null}
+	 * of the Ucast_Macs_Remote rows changed (patched in O(changed)), and
+	 * whether anything else that shapes the desired state changed.
+	 */
+	json_t *pend;
+	bool pend_full;
 	unsigned int stats_ms;
 	int64_t next_stats;
 };
@@ -279,6 +286,22 @@ static void refresh_stats(struct agent *a)
 			   !vk_dump(a->nl, a->ps, NULL, &a->ki, VK_DUMP_STATS);
 }
 
+/* Kernel refusals are faults like bad rows. */
+static void add_kernel_faults(struct agent *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->kf.n; i++) {
+		struct vtep_fault *f = realloc(a->cur.faults,
+					       (a->cur.n_faults + 1) * sizeof(*f));
+
+		if (!f)
+			break;
+		a->cur.faults = f;
+		f[a->cur.n_faults++] = a->kf.v[i];
+	}
+}
+
 static void reconcile(struct agent *a)
 {
 	struct vk_counts cnt = { 0 };
@@ -351,17 +374,112 @@ static void reconcile(struct agent *a)
 		a->need_publish = true;
 	}
 	kops_free(&ops);
-	/* Kernel refusals are faults like bad rows. */
-	for (i = 0; i < a->kf.n; i++) {
-		struct vtep_fault *f = realloc(a->cur.faults,
-					       (a->cur.n_faults + 1) * sizeof(*f));
-
-		if (!f)
-			break;
-		a->cur.faults = f;
-		f[a->cur.n_faults++] = a->kf.v[i];
-	}
+	add_kernel_faults(a);
 	log_faults(a);
+}
+
+/*
+ * Only Ucast_Macs_Remote rows changed since the last reconcile, whose
+ * result the kernel holds: patch the desired state and send just those
+ * entries, in O(changed) (a full rebuild costs O(rows) per update). false:
+ * a full reconcile is needed (a fault, a duplicate MAC, no clean state).
+ */
+static bool reconcile_incremental(struct agent *a)
+{
+	struct vk_counts cnt = { 0 };
+	struct kstate del, add;
+	struct kops ops;
+	int64_t t0;
+	int err, r;
+
+	if (!a->actual_valid || a->kf.n || !a->ifindex || !a->cur.ps_found)
+		return false;
+	t0 = jrpc_now_ms();
+	r = vtep_desired_ucast_patch(a->cache, &a->cur, a->pend, &del, &add);
+	if (r)
+		return false;	/* @cur untouched (1), or rebuilt anyway (-1) */
+	if (vtep_fdb_change_ops(&del, &add, &ops)) {
+		kstate_free(&del);
+		kstate_free(&add);
+		return false;
+	}
+	if (ops.n) {
+		err = vk_apply(a->nl, a->ps, &ops, &a->kf, &cnt);
+		if (err || kstate_fdb_patch(&a->actual, &del, &add)) {
+			kstate_free(&a->actual);
+			a->actual_valid = !vk_dump(a->nl, a->ps, &a->actual, NULL,
+						   VK_DUMP_STATE);
+		}
+		alog(LOG_INFO, "applied %u changes in %u netlink requests (%lld ms, %zu rows changed)%s",
+		     cnt.ops, cnt.msgs, (long long)(jrpc_now_ms() - t0),
+		     json_object_size(a->pend), err ? ", some refused" : "");
+		a->need_publish = true;
+	}
+	kops_free(&ops);
+	kstate_free(&del);
+	kstate_free(&add);
+	add_kernel_faults(a);
+	log_faults(a);
+	return true;
+}
+
+/* Changes of these columns alone do not shape the desired state. */
+static bool only_cols(const json_t *old, const char *const *cols)
+{
+	const char *col;
+	json_t *v;
+
+	json_object_foreach((json_t *)old, col, v) {
+		unsigned int i;
+
+		for (i = 0; cols[i] && strcmp(cols[i], col); i++)
+			;
+		if (!cols[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Before @updates go into the cache: note what they change. Published
+ * tables (local MACs, binding stats) and rows nothing references yet
+ * change nothing; Ucast_Macs_Remote rows are remembered with their old
+ * value; anything else asks for a full rebuild.
+ */
+static void note_update(struct agent *a, const json_t *updates)
+{
+	static const char *const port_cols[] = { "vlan_stats", "port_fault_status",
+						 "description", NULL };
+	const char *table, *uuid;
+	json_t *rows, *ru;
+
+	json_object_foreach((json_t *)updates, table, rows) {
+		bool ucast = !strcmp(table, "Ucast_Macs_Remote");
+
+		if (!strcmp(table, "Logical_Binding_Stats") ||
+		    !strcmp(table, "Ucast_Macs_Local") || !strcmp(table, "Mcast_Macs_Local"))
+			continue;
+		json_object_foreach(rows, uuid, ru) {
+			const json_t *old = json_object_get(ru, "old");
+			const json_t *nw = json_object_get(ru, "new");
+
+			if (ucast) {
+				const json_t *cur = ovsdb_row(a->cache, table, uuid);
+
+				if (!json_object_get(a->pend, uuid))
+					json_object_set(a->pend, uuid, cur ? (json_t *)cur :
+							json_null());
+			} else if ((!strcmp(table, "Physical_Locator") ||
+				    !strcmp(table, "Physical_Locator_Set")) && nw && !old) {
+				/* A new row: nothing can refer to it before. */
+			} else if (!strcmp(table, "Physical_Port") && nw && old &&
+				   only_cols(old, port_cols)) {
+				/* Our own publishing (counters, fault status). */
+			} else {
+				a->pend_full = true;
+			}
+		}
+	}
 }
 
 static void publish(struct agent *a)
@@ -441,14 +559,17 @@ static int handle_msg(struct agent *a, json_t *msg)
 		if (!strcmp(method, "update")) {
 			const json_t *p = json_object_get(msg, "params");
 
+			if (json_array_size(p) == 2 && json_is_object(json_array_get(p, 1)))
+				note_update(a, json_array_get(p, 1));
 			if (json_array_size(p) != 2 ||
 			    ovsdb_cache_apply(a->cache, json_array_get(p, 1), err,
 					      sizeof(err))) {
 				alog(LOG_WARN, "bad update from the database: %s",
 				     json_array_size(p) != 2 ? "bad params" : err);
+				a->pend_full = true;
 				return -1;
 			}
-			a->need_reconcile = a->need_publish = true;
+			a->need_publish = true;
 			a->update_since_txn = true;
 			a->publish_hold_until = 0;
 		}
@@ -701,9 +822,14 @@ static void loop(struct agent *a, int ready_fd)
 			a->next_stats = now + a->stats_ms;
 			a->need_publish = true;
 		}
-		if (a->synced && a->need_reconcile) {
-			a->need_reconcile = false;
-			reconcile(a);
+		if (a->synced && (a->need_reconcile || a->pend_full ||
+				  json_object_size(a->pend))) {
+			bool full = a->need_reconcile || a->pend_full;
+
+			a->need_reconcile = a->pend_full = false;
+			if (full || !reconcile_incremental(a))
+				reconcile(a);
+			json_object_clear(a->pend);
 		}
 		if (a->synced && a->need_publish && !a->txn_id && a->conn.fd >= 0 &&
 		    now >= a->publish_hold_until) {
@@ -829,6 +955,7 @@ int do_ovsdb(int argc, char **argv)
 	a.ps = argv[0];
 	a.stats_ms = stats * 1000;
 	a.cache = json_object();
+	a.pend = json_object();
 	if (jrpc_conn_init(&a.conn, db))
 		return KVTEP_EXIT_USAGE;
 	if ((want_pid && !pidfile) || (want_log && !logfile))
@@ -874,6 +1001,7 @@ int do_ovsdb(int argc, char **argv)
 
 	jrpc_conn_free(&a.conn);
 	json_decref(a.cache);
+	json_decref(a.pend);
 	kstate_free(&a.actual);
 	vtep_desired_free(&a.cur);
 	free(a.kf.v);

@@ -490,6 +490,11 @@ static int fdb_tmp_cmp(const void *a, const void *b)
 	c = memcmp(x->f.mac, y->f.mac, 6);
 	if (c)
 		return c;
+	/* Duplicates: the first row by UUID wins (Ucast and Mcast rows never
+	 * share a MAC: one table is unicast, the other multicast). */
+	c = strcmp(x->uuid, y->uuid);
+	if (c)
+		return c;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -508,8 +513,19 @@ static int fdb_tmp_flush(struct vtep_desired *d, struct fdb_tmps *t)
 			fault(d, e->table, e->uuid, FAULT_SWITCH, NULL, "unspecified_fault",
 			      "MAC %s already programmed for this logical switch by %s %s: ignored",
 			      e->mac, t->v[i - 1].table, t->v[i - 1].uuid);
-		else if (!ret && kstate_add_fdb(&d->k, &e->f))
-			ret = -1;
+		else if (!ret) {
+			/* Add without remotes, then hand ours over (no copy). */
+			struct kvtep_fdb_cfg f = e->f;
+
+			f.n_remotes = 0;
+			if (kstate_add_fdb(&d->k, &f)) {
+				ret = -1;
+				continue;
+			}
+			d->k.fdb[d->k.n_fdb - 1].remotes = e->f.remotes;
+			d->k.fdb[d->k.n_fdb - 1].n_remotes = e->f.n_remotes;
+			e->f.remotes = NULL;
+		}
 	}
 	for (i = 0; i < t->n; i++)
 		free(t->v[i].f.remotes);
@@ -642,41 +658,56 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 	/* Ucast_Macs_Remote -> static remote entries. */
 	{
 		const json_t *t = json_object_get(cache, "Ucast_Macs_Remote");
-		size_t nk;
+		/* Most rows share one LS and a few locators: remember the last. */
+		const char *last_ls = NULL, *last_loc = NULL;
+		const struct vtep_ls_map *last_m = NULL;
+		struct kvtep_remote last_rem;
+		const char *key;
+		json_t *r;
 
-		keys = sorted_keys(t, &nk);
-		if (!keys && nk)
-			goto out;
-		for (i = 0; i < nk; i++) {
-			const json_t *r = json_object_get(t, keys[i]);
+		json_object_foreach((json_t *)t, key, r) {
 			const char *lsu = uuid_col(r, "logical_switch");
+			const char *locu = uuid_col(r, "locator");
 			const struct vtep_ls_map *m;
 			struct kvtep_fdb_cfg f = { 0 };
 			struct kvtep_remote rem;
 			const char *mac = str_col(r, "MAC");
 			char err[160];
 
+			if (lsu && last_ls && !strcmp(lsu, last_ls)) {
+				m = last_m;
+				if (!m)
+					continue;
+				goto ls_ok;
+			}
 			if (!lsu || !ovsdb_row(cache, "Logical_Switch", lsu)) {
-				fault(d, "Ucast_Macs_Remote", keys[i], FAULT_SWITCH, NULL,
+				fault(d, "Ucast_Macs_Remote", key, FAULT_SWITCH, NULL,
 				      "unspecified_fault",
 				      "dangling reference to Logical_Switch %s",
 				      lsu ? lsu : "(bad uuid)");
 				continue;
 			}
 			m = ls_lookup(d, lsu);
+			last_ls = lsu;
+			last_m = m;
 			if (!m)
 				continue;	/* not a switch of ours */
+ls_ok:
 			if (vtep_parse_mac(mac, f.mac) || (f.mac[0] & 1)) {
-				fault(d, "Ucast_Macs_Remote", keys[i], FAULT_SWITCH, NULL,
+				fault(d, "Ucast_Macs_Remote", key, FAULT_SWITCH, NULL,
 				      "unspecified_fault", "malformed unicast MAC \"%.40s\"",
 				      mac ? mac : "");
 				continue;
 			}
-			if (vtep_parse_locator(cache, uuid_col(r, "locator"), &rem, err,
-					       sizeof(err))) {
-				fault(d, "Ucast_Macs_Remote", keys[i], FAULT_SWITCH, NULL,
+			if (locu && last_loc && !strcmp(locu, last_loc)) {
+				rem = last_rem;
+			} else if (vtep_parse_locator(cache, locu, &rem, err, sizeof(err))) {
+				fault(d, "Ucast_Macs_Remote", key, FAULT_SWITCH, NULL,
 				      "unspecified_fault", "%s", err);
 				continue;
+			} else {
+				last_loc = locu;
+				last_rem = rem;
 			}
 			rem.encap = m->encap;
 			rem.has_encap = true;
@@ -684,11 +715,9 @@ int vtep_desired_build(const json_t *cache, const char *ps_name,
 			f.type = KVTEP_FDB_STATIC_REMOTE;
 			f.n_remotes = 1;
 			f.remotes = &rem;
-			if (fdb_tmp_add(&tmps, &f, "Ucast_Macs_Remote", keys[i], mac))
+			if (fdb_tmp_add(&tmps, &f, "Ucast_Macs_Remote", key, mac))
 				goto out;
 		}
-		free(keys);
-		keys = NULL;
 	}
 
 	/* Mcast_Macs_Remote: unknown-dst -> flood list, others -> mcast entries. */
@@ -799,6 +828,251 @@ out:
 	free(binds);
 	free(cands);
 	return ret;
+}
+
+/* --- incremental updates ---------------------------------------------- */
+
+static int fdb_key_cmp(const void *a, const void *b)
+{
+	const struct kvtep_fdb_cfg *x = a, *y = b;
+
+	if (x->vni != y->vni)
+		return x->vni < y->vni ? -1 : 1;
+	return memcmp(x->mac, y->mac, 6);
+}
+
+static struct kvtep_fdb_cfg *fdb_find(const struct kstate *k, const struct kvtep_fdb_cfg *key)
+{
+	return k->n_fdb ? bsearch(key, k->fdb, k->n_fdb, sizeof(*key), fdb_key_cmp) : NULL;
+}
+
+/*
+ * One Ucast_Macs_Remote row as the full build sees it: 0 (entry in @f,
+ * its remote in @rem), 1 not a switch of ours, -1 a fault.
+ */
+static int ucast_entry(const json_t *cache, const struct vtep_desired *d, const json_t *r,
+		       struct kvtep_fdb_cfg *f, struct kvtep_remote *rem)
+{
+	const char *lsu = uuid_col(r, "logical_switch");
+	const struct vtep_ls_map *m;
+	char err[160];
+
+	memset(f, 0, sizeof(*f));
+	if (!lsu || !ovsdb_row(cache, "Logical_Switch", lsu))
+		return -1;
+	m = ls_lookup(d, lsu);
+	if (!m)
+		return 1;
+	if (vtep_parse_mac(str_col(r, "MAC"), f->mac) || (f->mac[0] & 1))
+		return -1;
+	if (vtep_parse_locator(cache, uuid_col(r, "locator"), rem, err, sizeof(err)))
+		return -1;
+	f->vni = m->vni;
+	f->type = KVTEP_FDB_STATIC_REMOTE;
+	f->n_remotes = 1;
+	f->remotes = rem;
+	return 0;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t c = 1;
+
+	while (c < n)
+		c <<= 1;
+	return c;
+}
+
+int kstate_fdb_patch(struct kstate *k, const struct kstate *del, const struct kstate *add)
+{
+	struct kvtep_fdb_cfg *v, *e;
+	size_t i, j, n, o, lo, hi;
+
+	if (del->n_fdb + add->n_fdb <= 32) {
+		/* A few changes: in place, O(n) memmove each. */
+		for (i = 0; i < del->n_fdb; i++) {
+			e = fdb_find(k, &del->fdb[i]);
+			if (!e)
+				continue;
+			free(e->remotes);
+			memmove(e, e + 1, (k->fdb + k->n_fdb - e - 1) * sizeof(*e));
+			k->n_fdb--;
+		}
+		for (i = 0; i < add->n_fdb; i++) {
+			struct kvtep_fdb_cfg x;
+
+			if (kstate_add_fdb(k, &add->fdb[i]))
+				return -1;
+			x = k->fdb[k->n_fdb - 1];
+			lo = 0;
+			hi = k->n_fdb - 1;	/* first key above x's in [0, n-1) */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (fdb_key_cmp(&k->fdb[mid], &x) > 0)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			j = lo;
+			memmove(&k->fdb[j + 1], &k->fdb[j], (k->n_fdb - 1 - j) * sizeof(x));
+			k->fdb[j] = x;
+		}
+		return 0;
+	}
+	/* Many: merge into a new array (capacity as kstate_add_fdb keeps it). */
+	n = k->n_fdb + add->n_fdb;
+	v = malloc(pow2_at_least(n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	for (i = 0, j = 0, o = 0; i < k->n_fdb || j < add->n_fdb;) {
+		int c = i == k->n_fdb ? 1 : j == add->n_fdb ? -1 :
+			fdb_key_cmp(&k->fdb[i], &add->fdb[j]);
+
+		if (c <= 0) {
+			e = &k->fdb[i++];
+			if (del->n_fdb && bsearch(e, del->fdb, del->n_fdb, sizeof(*e),
+						  fdb_key_cmp)) {
+				free(e->remotes);
+				continue;
+			}
+			v[o++] = *e;
+			if (c == 0)
+				j++;	/* cannot happen: the patch refuses duplicates */
+		} else {
+			v[o] = add->fdb[j++];
+			v[o].remotes = malloc((v[o].n_remotes ?: 1) * sizeof(*v[o].remotes));
+			if (!v[o].remotes) {
+				free(v);
+				return -1;	/* k is broken: the caller drops it */
+			}
+			memcpy(v[o].remotes, add->fdb[j - 1].remotes,
+			       v[o].n_remotes * sizeof(*v[o].remotes));
+			o++;
+		}
+	}
+	free(k->fdb);
+	k->fdb = v;
+	k->n_fdb = o;
+	/* Keep the capacity invariant of kstate_add_fdb (pow2 >= count). */
+	if (o && pow2_at_least(o) < pow2_at_least(n)) {
+		v = realloc(k->fdb, pow2_at_least(o) * sizeof(*v));
+		if (v)
+			k->fdb = v;
+	}
+	return 0;
+}
+
+int vtep_desired_ucast_patch(const json_t *cache, struct vtep_desired *d,
+			     const json_t *changed, struct kstate *del, struct kstate *add)
+{
+	const char *uuid;
+	json_t *old;
+	size_t i;
+
+	memset(del, 0, sizeof(*del));
+	memset(add, 0, sizeof(*add));
+	/* A fault may hide a row that must win now: only from a clean state. */
+	if (!d->ps_found || d->n_faults)
+		return 1;
+	json_object_foreach((json_t *)changed, uuid, old) {
+		const json_t *now = ovsdb_row(cache, "Ucast_Macs_Remote", uuid);
+		struct kvtep_fdb_cfg f, *e;
+		struct kvtep_remote rem;
+		int r;
+
+		if (json_is_object(old)) {
+			r = ucast_entry(cache, d, old, &f, &rem);
+			if (r < 0)
+				goto full;
+			if (r == 0) {
+				e = fdb_find(&d->k, &f);
+				if (!e || e->type != KVTEP_FDB_STATIC_REMOTE)
+					goto full;
+				if (kstate_add_fdb(del, e))
+					goto nomem;
+			}
+		}
+		if (now) {
+			r = ucast_entry(cache, d, now, &f, &rem);
+			if (r < 0)
+				goto full;
+			if (r == 0 && kstate_add_fdb(add, &f))
+				goto nomem;
+		}
+	}
+	kstate_sort(del);
+	kstate_sort(add);
+	for (i = 0; i < add->n_fdb; i++) {
+		/* A MAC twice: the full build says which row wins (a fault). */
+		if (i && !fdb_key_cmp(&add->fdb[i - 1], &add->fdb[i]))
+			goto full;
+		if (fdb_find(&d->k, &add->fdb[i]) && !fdb_find(del, &add->fdb[i]))
+			goto full;
+	}
+	for (i = 1; i < del->n_fdb; i++)
+		if (!fdb_key_cmp(&del->fdb[i - 1], &del->fdb[i]))
+			goto full;
+	if (kstate_fdb_patch(&d->k, del, add))
+		goto nomem;
+	return 0;
+full:
+	kstate_free(del);
+	kstate_free(add);
+	return 1;
+nomem:
+	kstate_free(del);
+	kstate_free(add);
+	return -1;
+}
+
+static bool fdb_equal(const struct kvtep_fdb_cfg *a, const struct kvtep_fdb_cfg *b)
+{
+	unsigned int i;
+
+	if (a->type != b->type || a->n_remotes != b->n_remotes)
+		return false;
+	for (i = 0; i < a->n_remotes; i++)
+		if (kvtep_ip_cmp(&a->remotes[i].ip, &b->remotes[i].ip))
+			return false;
+	return true;
+}
+
+static int kops_push(struct kops *ops, enum kop_kind kind, const void *obj)
+{
+	if (ops->n == ops->cap) {
+		size_t cap = ops->cap ? 2 * ops->cap : 16;
+		struct kop *v = realloc(ops->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		ops->v = v;
+		ops->cap = cap;
+	}
+	ops->v[ops->n].kind = kind;
+	ops->v[ops->n++].obj = obj;
+	return 0;
+}
+
+int vtep_fdb_change_ops(const struct kstate *del, const struct kstate *add, struct kops *ops)
+{
+	size_t i;
+
+	memset(ops, 0, sizeof(*ops));
+	for (i = 0; i < del->n_fdb; i++)
+		if (!fdb_find(add, &del->fdb[i]) && kops_push(ops, KOP_FDB_DEL, &del->fdb[i]))
+			goto nomem;
+	for (i = 0; i < add->n_fdb; i++) {
+		const struct kvtep_fdb_cfg *o = fdb_find(del, &add->fdb[i]);
+
+		if ((!o || !fdb_equal(o, &add->fdb[i])) &&
+		    kops_push(ops, KOP_FDB_ADD, &add->fdb[i]))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	kops_free(ops);
+	return -1;
 }
 
 void vtep_desired_free(struct vtep_desired *d)
@@ -1015,40 +1289,65 @@ static const char *vni_ls_uuid(const struct vtep_desired *d, uint32_t vni)
 	return NULL;
 }
 
+static int vtep_mac_cmp(const void *a, const void *b)
+{
+	const struct vtep_mac *x = *(const struct vtep_mac *const *)a;
+	const struct vtep_mac *y = *(const struct vtep_mac *const *)b;
+
+	if (x->vni != y->vni)
+		return x->vni < y->vni ? -1 : 1;
+	return memcmp(x->mac, y->mac, 6);
+}
+
 static void publish_local_macs(json_t *ops, const json_t *cache,
 			       const struct vtep_desired *d, const struct vtep_kinfo *ki,
 			       struct loc_ref *loc)
 {
 	const json_t *t = json_object_get(cache, "Ucast_Macs_Local");
 	bool *seen = calloc(ki->n_macs + 1, sizeof(*seen));
+	/* The kernel's MACs sorted (pointers): each row is one search. */
+	const struct vtep_mac **by_key = malloc((ki->n_macs + 1) * sizeof(*by_key));
 	const char *uuid;
 	json_t *row;
 	size_t i;
 	char ms[18];
 
-	if (!seen)
+	if (!seen || !by_key) {
+		free(seen);
+		free(by_key);
 		return;
+	}
+	for (i = 0; i < ki->n_macs; i++)
+		by_key[i] = &ki->macs[i];
+	if (ki->n_macs)
+		qsort(by_key, ki->n_macs, sizeof(*by_key), vtep_mac_cmp);
 	json_object_foreach((json_t *)t, uuid, row) {
 		const char *lsu = uuid_col(row, "logical_switch");
 		const char *mac = str_col(row, "MAC");
 		const struct vtep_ls_map *m = ls_lookup(d, lsu);
-		uint8_t ma[6];
+		struct vtep_mac key, *kp = &key;
+		const struct vtep_mac **hit;
 		bool keep = false;
 
 		if (!our_locator(cache, d, uuid_col(row, "locator")))
 			continue;
-		if (m && !vtep_parse_mac(mac, ma) &&
+		if (m && ki->n_macs && !vtep_parse_mac(mac, key.mac) &&
 		    !strcmp(uuid_col(row, "locator") ?: "", loc->uuid ?: "")) {
-			for (i = 0; i < ki->n_macs; i++)
-				if (!seen[i] && ki->macs[i].vni == m->vni &&
-				    !memcmp(ki->macs[i].mac, ma, 6)) {
-					seen[i] = keep = true;
+			key.vni = m->vni;
+			hit = bsearch(&kp, by_key, ki->n_macs, sizeof(*by_key), vtep_mac_cmp);
+			/* Equal keys are adjacent: take the first one not yet seen. */
+			while (hit && hit > by_key && !vtep_mac_cmp(hit - 1, &kp))
+				hit--;
+			for (; hit && hit < by_key + ki->n_macs && !vtep_mac_cmp(hit, &kp); hit++)
+				if (!seen[*hit - ki->macs]) {
+					seen[*hit - ki->macs] = keep = true;
 					break;
 				}
 		}
 		if (!keep)
 			op_delete(ops, "Ucast_Macs_Local", uuid);
 	}
+	free(by_key);
 	for (i = 0; i < ki->n_macs; i++) {
 		const char *lsu = vni_ls_uuid(d, ki->macs[i].vni);
 

@@ -33,6 +33,13 @@
 #   BENCH_PERF             pps/decap contenders to profile with perf record
 #                          -a -g after the rounds [kvtep vxlan; quick none]
 #   BENCH_OVS_WAIT         seconds ovs-vtep may take to program one MAC [600]
+#   BENCH_CTRL_SIZES       part 4 rows per transaction [1000 10000 100000]
+#   BENCH_CTRL_TIMEOUT     part 4: seconds ovs-vtep may take per sync sample
+#                          before its time is projected from its rate [90]
+#   BENCH_CTRL_OVS_ROUNDS  part 4: rounds with ovs-vtep sync samples [1]
+#   BENCH_CTRL_SINGLE      part 4: single-row changes for kvtep [100]
+#   BENCH_CTRL_SINGLE_OVS  part 4: single-row changes for ovs-vtep [10]
+#   BENCH_CTRL_SINGLE_BIG  part 4: single changes per round with 100k rows [20]
 #   BENCH_MEM              guest memory in MB [4096]
 #   BENCH_TIMEOUT          VM timeout in seconds [3600]
 #
@@ -121,6 +128,11 @@ for v in BENCH_PARTS BENCH_ROUNDS BENCH_PPS_SECS BENCH_TCP_SECS BENCH_FDB_SIZES 
 	BENCH_TCP_CONTENDERS BENCH_FDB_CONTENDERS BENCH_KVTEP_UDPCSUM BENCH_PERF BENCH_OVS_WAIT; do
 	printf '%s="%s"\n' "$v" "${!v}"
 done >"$OUT/bench.env"
+# Part 4 (selftests/bench/ctrl.sh) settings, only when given.
+for v in BENCH_CTRL_SIZES BENCH_CTRL_TIMEOUT BENCH_CTRL_KVTEP_TIMEOUT BENCH_CTRL_SINGLE \
+	BENCH_CTRL_SINGLE_OVS BENCH_CTRL_SINGLE_BIG BENCH_CTRL_CONTENDERS BENCH_CTRL_OVS_ROUNDS; do
+	[ -z "${!v:-}" ] || printf '%s="%s"\n' "$v" "${!v}"
+done >>"$OUT/bench.env"
 : >"$OUT/samples.tsv"
 
 msg "kernel $KVER, parts: $BENCH_PARTS, $BENCH_ROUNDS rounds; results in $OUT"

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <jansson.h>
 
-#define MAX_ROUNDS	64
+#define MAX_ROUNDS	512	/* ctrl_single: one "round" per change */
 #define NAME_LEN	64
 
 struct series {
@@ -45,7 +45,7 @@ static size_t n_series, cap_series;
 
 struct summary {
 	int n;
-	double median, min, max, mean;
+	double median, min, max, mean, p90;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -62,7 +62,7 @@ static struct summary summarize(const double *vals, int n)
 	int i;
 
 	if (n <= 0) {
-		s.median = s.min = s.max = s.mean = NAN;
+		s.median = s.min = s.max = s.mean = s.p90 = NAN;
 		return s;
 	}
 	memcpy(tmp, vals, n * sizeof(*tmp));
@@ -73,6 +73,8 @@ static struct summary summarize(const double *vals, int n)
 	s.max = tmp[n - 1];
 	s.mean = sum / n;
 	s.median = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+	/* Nearest rank; only meaningful with many samples (ctrl_single). */
+	s.p90 = tmp[(int)ceil(0.9 * n) - 1];
 	return s;
 }
 
@@ -173,9 +175,9 @@ static json_t *jnum(double v)
 
 static json_t *jsummary(struct summary s)
 {
-	return json_pack("{s:i, s:o, s:o, s:o, s:o}", "n", s.n,
+	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "n", s.n,
 			 "median", jnum(s.median), "min", jnum(s.min),
-			 "max", jnum(s.max), "mean", jnum(s.mean));
+			 "max", jnum(s.max), "mean", jnum(s.mean), "p90", jnum(s.p90));
 }
 
 static json_t *tests_json(void)
@@ -209,7 +211,7 @@ static json_t *tests_json(void)
 /* Medians grouped by test, tests and contenders in order of appearance. */
 static void print_medians(void)
 {
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32], b3[32], b4[32];
 	double vals[MAX_ROUNDS + 1];
 	struct summary sm;
 	size_t i, j, k;
@@ -220,17 +222,18 @@ static void print_medians(void)
 				break;
 		if (k < i)
 			continue;	/* test printed already */
-		printf("\n%-22s %-14s %3s %12s %12s %12s  %s\n", series[i].test, "contender",
-		       "n", "median", "min", "max", "unit");
+		printf("\n%-22s %-14s %3s %12s %12s %12s %10s  %s\n", series[i].test,
+		       "contender", "n", "median", "min", "max", "p90(n>=10)", "unit");
 		for (j = i; j < n_series; j++) {
 			struct series *s = &series[j];
 
 			if (strcmp(s->test, series[i].test))
 				continue;
 			sm = summarize(vals, values(s, vals));
-			printf("%-22s %-14s %3d %12s %12s %12s  %s\n", "", s->contender, sm.n,
-			       fmt(sm.median, b1, sizeof(b1)), fmt(sm.min, b2, sizeof(b2)),
-			       fmt(sm.max, b3, sizeof(b3)), s->unit);
+			printf("%-22s %-14s %3d %12s %12s %12s %10s  %s\n", "", s->contender,
+			       sm.n, fmt(sm.median, b1, sizeof(b1)), fmt(sm.min, b2, sizeof(b2)),
+			       fmt(sm.max, b3, sizeof(b3)),
+			       sm.n >= 10 ? fmt(sm.p90, b4, sizeof(b4)) : "", s->unit);
 		}
 	}
 }

@@ -556,6 +556,152 @@ TEST(diff_copy_roundtrip)
 	NO_LEAKS();
 }
 
+/* --- incremental updates of Ucast_Macs_Remote rows ------------------------- */
+
+#define U_R(n)	"30000000-0000-0000-0000-0000000000" n
+#define U_LOC2	"00000000-0000-0000-0000-0000000000c4"
+
+static const char clean[] = "{"
+	"\"Physical_Switch\":{\"" U_PS "\":{\"new\":{\"name\":\"br0\","
+	"  \"tunnel_ips\":\"10.0.0.1\",\"ports\":[\"set\",[" UU(U_P0) "]]}}},"
+	"\"Physical_Port\":{\"" U_P0 "\":{\"new\":{\"name\":\"p0\","
+	"  \"vlan_bindings\":[\"map\",[[0," UU(U_LS0) "]]]}}},"
+	"\"Logical_Switch\":{\"" U_LS0 "\":{\"new\":{\"name\":\"ls0\",\"tunnel_key\":33}}},"
+	"\"Physical_Locator\":{"
+	"  \"" U_LOC "\":{\"new\":{\"encapsulation_type\":\"vxlan_over_ipv4\",\"dst_ip\":\"10.0.0.2\"}},"
+	"  \"" U_LOC2 "\":{\"new\":{\"encapsulation_type\":\"vxlan_over_ipv4\",\"dst_ip\":\"10.0.0.4\"}}},"
+	"\"Ucast_Macs_Remote\":{"
+	"  \"" U_R("01") "\":{\"new\":{\"MAC\":\"02:00:00:00:00:01\","
+	"     \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOC) "}},"
+	"  \"" U_R("02") "\":{\"new\":{\"MAC\":\"02:00:00:00:00:02\","
+	"     \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOC) "}},"
+	"  \"" U_R("03") "\":{\"new\":{\"MAC\":\"02:00:00:00:00:03\","
+	"     \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOC) "}}}"
+	"}";
+
+/* @changed := {uuid: current row or null} for the rows of @upd, then apply. */
+static void apply_noting(struct __test_metadata *_metadata, json_t *cache, const char *upd_s,
+			 json_t *changed)
+{
+	json_t *upd = json_loads(upd_s, 0, NULL), *ru;
+	const char *uuid;
+	char err[200];
+
+	ASSERT_NE(NULL, upd);
+	json_object_foreach(json_object_get(upd, "Ucast_Macs_Remote"), uuid, ru) {
+		json_t *cur = ovsdb_row(cache, "Ucast_Macs_Remote", uuid);
+
+		json_object_set(changed, uuid, cur ? cur : json_null());
+	}
+	ASSERT_EQ(0, ovsdb_cache_apply(cache, upd, err, sizeof(err))) TH_LOG("%s", err);
+	json_decref(upd);
+}
+
+/* The patched state must be exactly what a full build gives. */
+static void expect_same_fdb(struct __test_metadata *_metadata, const struct kstate *a,
+			    const struct kstate *b)
+{
+	size_t i;
+
+	ASSERT_EQ(b->n_fdb, a->n_fdb);
+	for (i = 0; i < a->n_fdb; i++) {
+		EXPECT_EQ(b->fdb[i].vni, a->fdb[i].vni);
+		EXPECT_EQ(0, memcmp(b->fdb[i].mac, a->fdb[i].mac, 6));
+		ASSERT_EQ(b->fdb[i].n_remotes, a->fdb[i].n_remotes);
+		EXPECT_EQ(0, kvtep_ip_cmp(&b->fdb[i].remotes[0].ip, &a->fdb[i].remotes[0].ip));
+	}
+}
+
+TEST(incremental_patch)
+{
+	json_t *cache = json_object(), *upd = json_loads(clean, 0, NULL), *changed = json_object();
+	struct vtep_desired d, full;
+	struct kstate del, add, actual;
+	struct kops ops;
+	char err[200], *big;
+	size_t i, n_del = 0, n_add = 0, len = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, ovsdb_cache_apply(cache, upd, err, sizeof(err))) TH_LOG("%s", err);
+	json_decref(upd);
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &d));
+	ASSERT_EQ(0, d.n_faults);
+	ASSERT_EQ(3, d.k.n_fdb);
+	ASSERT_EQ(0, kstate_copy(&actual, &d.k));
+
+	/* Delete :01, move :02 to another locator, add :04. */
+	apply_noting(_metadata, cache, "{\"Ucast_Macs_Remote\":{"
+		"\"" U_R("01") "\":{\"old\":{}},"
+		"\"" U_R("02") "\":{\"old\":{\"locator\":" UU(U_LOC) "},\"new\":{"
+		"   \"MAC\":\"02:00:00:00:00:02\",\"logical_switch\":" UU(U_LS0) ","
+		"   \"locator\":" UU(U_LOC2) "}},"
+		"\"" U_R("04") "\":{\"new\":{\"MAC\":\"02:00:00:00:00:04\","
+		"   \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOC) "}}}}", changed);
+	ASSERT_EQ(0, vtep_desired_ucast_patch(cache, &d, changed, &del, &add));
+	ASSERT_EQ(0, vtep_fdb_change_ops(&del, &add, &ops));
+	for (i = 0; i < ops.n; i++) {
+		n_del += ops.v[i].kind == KOP_FDB_DEL;
+		n_add += ops.v[i].kind == KOP_FDB_ADD;
+	}
+	EXPECT_EQ(1, n_del);	/* :01 */
+	EXPECT_EQ(2, n_add);	/* :02 changed, :04 new */
+	ASSERT_EQ(0, kstate_fdb_patch(&actual, &del, &add));
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &full));
+	expect_same_fdb(_metadata, &d.k, &full.k);
+	expect_same_fdb(_metadata, &actual, &full.k);
+	kops_free(&ops);
+	kstate_free(&del);
+	kstate_free(&add);
+	vtep_desired_free(&full);
+	json_object_clear(changed);
+
+	/* A second row for :03: only the full build knows who wins. */
+	apply_noting(_metadata, cache, "{\"Ucast_Macs_Remote\":{"
+		"\"" U_R("05") "\":{\"new\":{\"MAC\":\"02:00:00:00:00:03\","
+		"   \"logical_switch\":" UU(U_LS0) ",\"locator\":" UU(U_LOC) "}}}}", changed);
+	EXPECT_EQ(1, vtep_desired_ucast_patch(cache, &d, changed, &del, &add));
+	EXPECT_EQ(3, d.k.n_fdb);	/* untouched */
+	json_object_clear(changed);
+	/* The agent rebuilds: a fault; while it lasts, no patching. */
+	vtep_desired_free(&d);
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &d));
+	EXPECT_NE(NULL, find_fault(&d, U_R("05"), "already programmed"));
+	apply_noting(_metadata, cache, "{\"Ucast_Macs_Remote\":{\"" U_R("05") "\":{\"old\":{}}}}",
+		     changed);
+	EXPECT_EQ(1, vtep_desired_ucast_patch(cache, &d, changed, &del, &add));
+	json_object_clear(changed);
+	vtep_desired_free(&d);
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &d));
+	ASSERT_EQ(0, d.n_faults);
+
+	/* Many rows at once: the merge path. */
+	f = open_memstream(&big, &len);
+	ASSERT_NE(NULL, f);
+	fprintf(f, "{\"Ucast_Macs_Remote\":{");
+	for (i = 0; i < 100; i++)
+		fprintf(f, "%s\"40000000-0000-0000-0000-%012zx\":{\"new\":{\"MAC\":"
+			"\"02:00:00:01:00:%02zx\",\"logical_switch\":" UU(U_LS0) ","
+			"\"locator\":" UU(U_LOC2) "}}", i ? "," : "", i, 99 - i);
+	fprintf(f, ",\"" U_R("03") "\":{\"old\":{}}}}");
+	fclose(f);
+	apply_noting(_metadata, cache, big, changed);
+	free(big);
+	ASSERT_EQ(0, vtep_desired_ucast_patch(cache, &d, changed, &del, &add));
+	ASSERT_EQ(0, kstate_fdb_patch(&actual, &del, &add));
+	ASSERT_EQ(0, vtep_desired_build(cache, "br0", resolver, NULL, &full));
+	EXPECT_EQ(102, full.k.n_fdb);
+	expect_same_fdb(_metadata, &d.k, &full.k);
+	expect_same_fdb(_metadata, &actual, &full.k);
+	kstate_free(&del);
+	kstate_free(&add);
+	vtep_desired_free(&full);
+	kstate_free(&actual);
+	vtep_desired_free(&d);
+	json_decref(changed);
+	json_decref(cache);
+	NO_LEAKS();
+}
+
 /* 100k remote MACs (and one duplicate): built and diffed in O(n log n). */
 TEST(scale_100k)
 {
