@@ -969,7 +969,7 @@ out:
 
 /* ---- FDB ---- */
 
-#define KVTEP_MAX_REMOTES	1024	/* per flood list or multicast MAC */
+#define KVTEP_MAX_REMOTES	KVTEP_FLOOD_MAX	/* per flood list or multicast MAC */
 
 /* Parse the KVTEP_*_REMOTE nests of @type in @head into a new array. */
 static int kvtep_nl_parse_remotes(struct kvtep_dev *kv, const struct nlattr *head,
@@ -985,7 +985,8 @@ static int kvtep_nl_parse_remotes(struct kvtep_dev *kv, const struct nlattr *hea
 		if (nla_type(a) == type)
 			n++;
 	if (n > KVTEP_MAX_REMOTES) {
-		NL_SET_ERR_MSG_MOD(extack, "too many remotes in one set (max 1024)");
+		NL_SET_ERR_MSG_MOD(extack, "too many remotes in one set (max "
+				   __stringify(KVTEP_MAX_REMOTES) ")");
 		return -E2BIG;
 	}
 	*keys = NULL;
