@@ -33,14 +33,203 @@ const struct rhashtable_params kvtep_fdb_params = {
 	.automatic_shrinking	= true,
 };
 
+/*
+ * Retiring entries without an rcu_head.
+ *
+ * A removed entry may still be read by RCU readers (the datapath, dumps)
+ * until a grace period has passed, so its memory cannot be reused at once,
+ * and no field of it can serve to queue it: readers may read them all,
+ * @node.next included. An rcu_head per entry would cost 16 of its 32
+ * bytes; instead removed entries are queued by pointer in page-sized
+ * batches (as kfree_rcu() does internally), one call_rcu() per batch.
+ *
+ * Retiring must not fail, yet it happens under fdb_lock and in softirq.
+ * So every path that will remove an entry first reserves a slot with
+ * kvtep_fdb_retire_reserve() (GFP_KERNEL before taking fdb_lock on the
+ * config path, GFP_ATOMIC when learning; a failed reservation makes the
+ * operation fail or learning skip the frame), and kvtep_fdb_retire()
+ * consumes a reservation; kvtep_fdb_retire_unreserve() gives back one
+ * unused. The invariant, under kvtep_fdb_retire_lock:
+ *
+ *	free slots in the open batch + KVTEP_FDB_RETIRE_MAX * spare pages
+ *		>= reserved
+ *
+ * A batch is handed to RCU when it is full, or by a work item shortly
+ * after its first entry, which swaps in a fresh page first so that the
+ * free capacity never shrinks under reservations. Global, not per
+ * device: entries all come from one cache, and no reader looks at the
+ * batches.
+ */
+struct kvtep_fdb_retire_batch {
+	struct rcu_head rcu;
+	struct kvtep_fdb_retire_batch *next;	/* in the spare list */
+	unsigned int n;
+	void *e[];
+};
+
+#define KVTEP_FDB_RETIRE_MAX						\
+	((PAGE_SIZE - sizeof(struct kvtep_fdb_retire_batch)) / sizeof(void *))
+
+static DEFINE_SPINLOCK(kvtep_fdb_retire_lock);
+static struct kvtep_fdb_retire_batch *kvtep_fdb_retire_cur;
+static struct kvtep_fdb_retire_batch *kvtep_fdb_retire_spare;
+static unsigned int kvtep_fdb_retire_nspare;
+static unsigned int kvtep_fdb_retire_reserved;
+static void kvtep_fdb_retire_flush(struct work_struct *work);
+static DECLARE_DELAYED_WORK(kvtep_fdb_retire_work, kvtep_fdb_retire_flush);
+
+static struct kvtep_fdb_retire_batch *kvtep_fdb_retire_batch_alloc(gfp_t gfp)
+{
+	struct kvtep_fdb_retire_batch *b;
+
+	b = (void *)__get_free_page(gfp | __GFP_NOWARN);
+	if (b) {
+		b->n = 0;
+		b->next = NULL;
+	}
+	return b;
+}
+
+static void kvtep_fdb_retire_batch_free_rcu(struct rcu_head *head)
+{
+	struct kvtep_fdb_retire_batch *b;
+
+	b = container_of(head, struct kvtep_fdb_retire_batch, rcu);
+	kmem_cache_free_bulk(kvtep_fdb_cache, b->n, b->e);
+	free_page((unsigned long)b);
+}
+
+static unsigned long kvtep_fdb_retire_capacity(void)
+{
+	struct kvtep_fdb_retire_batch *cur = kvtep_fdb_retire_cur;
+
+	lockdep_assert_held(&kvtep_fdb_retire_lock);
+	return (cur ? KVTEP_FDB_RETIRE_MAX - cur->n : 0) +
+	       (unsigned long)kvtep_fdb_retire_nspare * KVTEP_FDB_RETIRE_MAX;
+}
+
+/* Promise one retire slot; -ENOMEM when no page can be had with @gfp. */
+static int kvtep_fdb_retire_reserve(gfp_t gfp)
+{
+	struct kvtep_fdb_retire_batch *b = NULL;
+
+	spin_lock_bh(&kvtep_fdb_retire_lock);
+	while (kvtep_fdb_retire_capacity() < kvtep_fdb_retire_reserved + 1) {
+		if (b) {
+			b->next = kvtep_fdb_retire_spare;
+			kvtep_fdb_retire_spare = b;
+			kvtep_fdb_retire_nspare++;
+			b = NULL;
+			continue;
+		}
+		spin_unlock_bh(&kvtep_fdb_retire_lock);
+		b = kvtep_fdb_retire_batch_alloc(gfp);
+		if (!b)
+			return -ENOMEM;
+		spin_lock_bh(&kvtep_fdb_retire_lock);
+	}
+	kvtep_fdb_retire_reserved++;
+	spin_unlock_bh(&kvtep_fdb_retire_lock);
+	if (b)
+		free_page((unsigned long)b);
+	return 0;
+}
+
+static void kvtep_fdb_retire_unreserve(void)
+{
+	spin_lock_bh(&kvtep_fdb_retire_lock);
+	kvtep_fdb_retire_reserved--;
+	spin_unlock_bh(&kvtep_fdb_retire_lock);
+}
+
+/*
+ * Free @e, unlinked from the table, after a grace period. Consumes a
+ * reservation from kvtep_fdb_retire_reserve().
+ */
+static void kvtep_fdb_retire(struct kvtep_fdb_entry *e)
+{
+	struct kvtep_fdb_retire_batch *cur;
+
+	spin_lock_bh(&kvtep_fdb_retire_lock);
+	if (WARN_ON_ONCE(!kvtep_fdb_retire_reserved)) {
+		/* A bug: leak @e rather than free it under a reader. */
+		spin_unlock_bh(&kvtep_fdb_retire_lock);
+		return;
+	}
+	cur = kvtep_fdb_retire_cur;
+	if (!cur || cur->n == KVTEP_FDB_RETIRE_MAX) {
+		if (cur)
+			call_rcu(&cur->rcu, kvtep_fdb_retire_batch_free_rcu);
+		/* The reservation guarantees a spare page. */
+		cur = kvtep_fdb_retire_spare;
+		kvtep_fdb_retire_spare = cur->next;
+		kvtep_fdb_retire_nspare--;
+		cur->next = NULL;
+		kvtep_fdb_retire_cur = cur;
+	}
+	cur->e[cur->n++] = e;
+	kvtep_fdb_retire_reserved--;
+	if (cur->n == 1)
+		queue_delayed_work(system_power_efficient_wq,
+				   &kvtep_fdb_retire_work, HZ / 10);
+	spin_unlock_bh(&kvtep_fdb_retire_lock);
+}
+
+/* Hand a partly filled batch to RCU, a fresh page taking its place. */
+static void kvtep_fdb_retire_flush(struct work_struct *work)
+{
+	struct kvtep_fdb_retire_batch *fresh, *cur;
+
+	fresh = kvtep_fdb_retire_batch_alloc(GFP_KERNEL);
+	if (!fresh) {
+		queue_delayed_work(system_power_efficient_wq,
+				   &kvtep_fdb_retire_work, HZ);
+		return;
+	}
+	spin_lock_bh(&kvtep_fdb_retire_lock);
+	cur = kvtep_fdb_retire_cur;
+	if (cur && cur->n) {
+		call_rcu(&cur->rcu, kvtep_fdb_retire_batch_free_rcu);
+		kvtep_fdb_retire_cur = fresh;
+		fresh = NULL;
+	}
+	spin_unlock_bh(&kvtep_fdb_retire_lock);
+	if (fresh)
+		free_page((unsigned long)fresh);
+}
+
 int __init kvtep_fdb_module_init(void)
 {
+	/* The point of the layout: see struct kvtep_fdb_entry. */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) &&
+		     sizeof(struct kvtep_fdb_entry) != 32);
 	kvtep_fdb_cache = KMEM_CACHE(kvtep_fdb_entry, 0);
 	return kvtep_fdb_cache ? 0 : -ENOMEM;
 }
 
+/* Every device is gone: no entry is retired any more. */
 void kvtep_fdb_module_exit(void)
 {
+	struct kvtep_fdb_retire_batch *b;
+
+	cancel_delayed_work_sync(&kvtep_fdb_retire_work);
+	spin_lock_bh(&kvtep_fdb_retire_lock);
+	b = kvtep_fdb_retire_cur;
+	kvtep_fdb_retire_cur = NULL;
+	if (b && b->n) {
+		call_rcu(&b->rcu, kvtep_fdb_retire_batch_free_rcu);
+		b = NULL;
+	}
+	spin_unlock_bh(&kvtep_fdb_retire_lock);
+	if (b)
+		free_page((unsigned long)b);
+	while ((b = kvtep_fdb_retire_spare)) {
+		kvtep_fdb_retire_spare = b->next;
+		free_page((unsigned long)b);
+	}
+	kvtep_fdb_retire_nspare = 0;
+	WARN_ON(kvtep_fdb_retire_reserved);
+	rcu_barrier();
 	kmem_cache_destroy(kvtep_fdb_cache);
 }
 
@@ -48,8 +237,9 @@ static void kvtep_fdb_make_key(struct kvtep_fdb_key *key, u32 vni,
 			       const u8 *mac)
 {
 	ether_addr_copy(key->mac, mac);
-	key->pad = 0;
-	key->vni = vni;
+	key->vni[0] = vni >> 16;
+	key->vni[1] = vni >> 8;
+	key->vni[2] = vni;
 }
 
 struct kvtep_fdb_entry *kvtep_fdb_lookup(struct kvtep_dev *kv, u32 vni,
@@ -84,15 +274,9 @@ static bool kvtep_fdb_is_learned(u8 type)
 	       type == KVTEP_FDB_LEARNED_REMOTE;
 }
 
-static void kvtep_fdb_entry_free_rcu(struct rcu_head *head)
-{
-	kmem_cache_free(kvtep_fdb_cache,
-			container_of(head, struct kvtep_fdb_entry, rcu));
-}
-
-/* Release what @e points to and free it after a grace period. */
-static void kvtep_fdb_entry_release(struct kvtep_dev *kv,
-				    struct kvtep_fdb_entry *e)
+/* Drop what @e points to. Caller holds fdb_lock. */
+static void kvtep_fdb_entry_put_dest(struct kvtep_dev *kv,
+				     struct kvtep_fdb_entry *e)
 {
 	struct kvtep_flood_list *fl;
 
@@ -104,7 +288,17 @@ static void kvtep_fdb_entry_release(struct kvtep_dev *kv,
 					       lockdep_is_held(&kv->fdb_lock));
 		kvtep_flood_list_free_rcu(kv, fl);
 	}
-	call_rcu(&e->rcu, kvtep_fdb_entry_free_rcu);
+}
+
+/*
+ * Release what @e points to and free it after a grace period: consumes a
+ * kvtep_fdb_retire_reserve() of the caller.
+ */
+static void kvtep_fdb_entry_release(struct kvtep_dev *kv,
+				    struct kvtep_fdb_entry *e)
+{
+	kvtep_fdb_entry_put_dest(kv, e);
+	kvtep_fdb_retire(e);
 }
 
 /* Count an entry in or out of the device and its LS. */
@@ -129,16 +323,21 @@ static bool kvtep_fdb_full(struct kvtep_dev *kv, struct kvtep_ls *ls)
 	       (ls_max && atomic_read(&ls->fdb_count) >= ls_max);
 }
 
-/* Unlink @e from the table and release it. Caller holds fdb_lock. */
+/*
+ * Unlink @e from the table and release it. Caller holds fdb_lock and a
+ * retire reservation, which this consumes, or gives back when @e was gone.
+ */
 static void kvtep_fdb_remove(struct kvtep_dev *kv, struct kvtep_fdb_entry *e,
 			     u8 event)
 {
 	lockdep_assert_held(&kv->fdb_lock);
-	if (rhashtable_remove_fast(&kv->fdb, &e->node, kvtep_fdb_params))
+	if (rhashtable_remove_fast(&kv->fdb, &e->node, kvtep_fdb_params)) {
+		kvtep_fdb_retire_unreserve();
 		return;
+	}
 	if (e->type == KVTEP_FDB_LEARNED_LOCAL)
 		kvtep_nl_fdb_notify(kv, e, event);
-	kvtep_fdb_account(kv, e->key.vni, -1);
+	kvtep_fdb_account(kv, kvtep_fdb_vni(e), -1);
 	kvtep_fdb_changed(kv);
 	kvtep_fdb_entry_release(kv, e);
 }
@@ -156,13 +355,20 @@ static struct kvtep_fdb_entry *kvtep_fdb_entry_alloc(u32 vni, const u8 *mac,
 	return e;
 }
 
+/* Free an entry no reader has seen, and what it points to. */
+static void kvtep_fdb_entry_free(struct kvtep_dev *kv, struct kvtep_fdb_entry *e)
+{
+	kvtep_fdb_entry_put_dest(kv, e);
+	kmem_cache_free(kvtep_fdb_cache, e);
+}
+
 /*
  * A learned entry was seen again: touch its cache line once per jiffy,
  * not once per frame.
  */
 static void kvtep_fdb_touch(struct kvtep_fdb_entry *e)
 {
-	unsigned long now = jiffies;
+	u32 now = jiffies;
 
 	if (READ_ONCE(e->updated) != now)
 		WRITE_ONCE(e->updated, now);
@@ -194,7 +400,7 @@ void kvtep_fdb_learn_local(struct kvtep_dev *kv, struct kvtep_ls *ls,
 			   struct kvtep_binding *b, const u8 *mac)
 {
 	struct kvtep_fdb_entry *e, *old;
-	unsigned long now = jiffies;
+	u32 now = jiffies;
 
 	e = kvtep_fdb_lookup(kv, ls->vni, mac);
 	if (likely(e)) {
@@ -242,8 +448,14 @@ void kvtep_fdb_learn_local(struct kvtep_dev *kv, struct kvtep_ls *ls,
 	e->local = b;
 	if (old) {
 		/* A MAC learned behind a tunnel showed up locally. */
+		if (kvtep_fdb_retire_reserve(GFP_ATOMIC)) {
+			kmem_cache_free(kvtep_fdb_cache, e);
+			kvtep_count(kv, KVTEP_DROP_NOMEM);
+			goto out;
+		}
 		if (rhashtable_replace_fast(&kv->fdb, &old->node, &e->node,
 					    kvtep_fdb_params)) {
+			kvtep_fdb_retire_unreserve();
 			kmem_cache_free(kvtep_fdb_cache, e);
 			goto out;
 		}
@@ -311,11 +523,17 @@ void kvtep_fdb_learn_remote(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		goto out;
 	}
 	e->remote = r;
+	if (old && kvtep_fdb_retire_reserve(GFP_ATOMIC)) {
+		kvtep_fdb_entry_free(kv, e);
+		kvtep_count(kv, KVTEP_DROP_NOMEM);
+		goto out;
+	}
 	if (old ? rhashtable_replace_fast(&kv->fdb, &old->node, &e->node,
 					  kvtep_fdb_params)
 		: rhashtable_insert_fast(&kv->fdb, &e->node, kvtep_fdb_params)) {
-		kvtep_remote_put(kv, r);
-		kmem_cache_free(kvtep_fdb_cache, e);
+		if (old)
+			kvtep_fdb_retire_unreserve();
+		kvtep_fdb_entry_free(kv, e);
 		goto out;
 	}
 	if (old) {
@@ -358,14 +576,15 @@ static bool kvtep_fdb_same(struct kvtep_dev *kv, struct kvtep_fdb_entry *e,
 }
 
 /*
- * Point new entry @e where @cfg says; a new remote may come from @spare.
- * Caller holds fdb_lock.
+ * Point new entry @e where @cfg says: a new remote comes from @pool, a
+ * remote set is *@fl, allocated ahead (then *@fl becomes NULL). Caller
+ * holds fdb_lock.
  */
 static int kvtep_fdb_fill(struct kvtep_dev *kv, struct kvtep_fdb_entry *e,
 			  const struct kvtep_fdb_cfg *cfg,
-			  struct kvtep_remote **spare)
+			  struct kvtep_remote_pool *pool,
+			  struct kvtep_flood_list **fl)
 {
-	struct kvtep_flood_list *fl;
 	unsigned int i;
 
 	switch (cfg->type) {
@@ -373,21 +592,21 @@ static int kvtep_fdb_fill(struct kvtep_dev *kv, struct kvtep_fdb_entry *e,
 		e->local = cfg->local;
 		return 0;
 	case KVTEP_FDB_STATIC_REMOTE:
-		e->remote = kvtep_remote_get_spare(kv, &cfg->rkeys[0], spare);
+		e->remote = kvtep_remote_pool_get(kv, pool, &cfg->rkeys[0]);
 		return e->remote ? 0 : -ENOMEM;
 	case KVTEP_FDB_MCAST_REMOTE:
-		fl = kvtep_flood_list_alloc(cfg->n_rkeys);
-		if (!fl)
-			return -ENOMEM;
 		for (i = 0; i < cfg->n_rkeys; i++) {
-			fl->remotes[i] = kvtep_remote_get(kv, &cfg->rkeys[i]);
-			if (!fl->remotes[i]) {
-				fl->n = i;
-				kvtep_flood_list_free(kv, fl);
+			(*fl)->remotes[i] = kvtep_remote_pool_get(kv, pool,
+								  &cfg->rkeys[i]);
+			if (!(*fl)->remotes[i]) {
+				(*fl)->n = i;
+				kvtep_flood_list_free(kv, *fl);
+				*fl = NULL;
 				return -ENOMEM;
 			}
 		}
-		RCU_INIT_POINTER(e->mset, fl);
+		RCU_INIT_POINTER(e->mset, *fl);
+		*fl = NULL;
 		return 0;
 	}
 	return -EINVAL;
@@ -402,34 +621,34 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		  const struct kvtep_fdb_cfg *cfg, bool replace,
 		  struct netlink_ext_ack *extack)
 {
-	struct kvtep_remote *spare = NULL;
+	struct kvtep_flood_list *fl = NULL;
+	struct kvtep_remote_pool pool;
 	struct kvtep_fdb_entry *e, *old;
 	int err = 0;
 
+	/*
+	 * Everything that may be needed is allocated here, with GFP_KERNEL,
+	 * not atomically under fdb_lock: a retire slot for the entry @e may
+	 * replace, the entry, the remote set, and the remotes not known yet
+	 * (their per-CPU route caches fail atomically once the per-CPU
+	 * allocator's atomic reserve runs dry, as bulk loads with many
+	 * remotes do). A remote gone meanwhile is allocated atomically.
+	 */
+	if (kvtep_fdb_retire_reserve(GFP_KERNEL))
+		return -ENOMEM;
 	e = kvtep_fdb_entry_alloc(cfg->vni, cfg->mac, cfg->type, GFP_KERNEL);
 	if (!e)
-		return -ENOMEM;
+		goto err_entry;
 	e->port_key = cfg->port_key;
-	/*
-	 * A new remote: allocate it here, not atomically under fdb_lock,
-	 * where its per-CPU route cache fails once the per-CPU allocator's
-	 * atomic reserve runs dry (bulk loads with many remotes). If the
-	 * remote goes away meanwhile, kvtep_fdb_fill() allocates atomically.
-	 */
-	if (cfg->type == KVTEP_FDB_STATIC_REMOTE) {
-		bool known;
-
-		spin_lock_bh(&kv->fdb_lock);
-		known = kvtep_remote_exists(kv, &cfg->rkeys[0]);
-		spin_unlock_bh(&kv->fdb_lock);
-		if (!known) {
-			spare = kvtep_remote_alloc(GFP_KERNEL);
-			if (!spare) {
-				kmem_cache_free(kvtep_fdb_cache, e);
-				return -ENOMEM;
-			}
-		}
+	if (cfg->type == KVTEP_FDB_MCAST_REMOTE) {
+		fl = kvtep_flood_list_alloc(cfg->n_rkeys, GFP_KERNEL);
+		if (!fl)
+			goto err_fl;
 	}
+	if (kvtep_remote_pool_fill(kv, &pool, cfg->rkeys,
+				   cfg->type == KVTEP_FDB_STATIC_LOCAL ?
+				   0 : cfg->n_rkeys))
+		goto err_pool;
 
 	spin_lock_bh(&kv->fdb_lock);
 	old = kvtep_fdb_lookup(kv, cfg->vni, cfg->mac);
@@ -448,7 +667,7 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		err = -ENOSPC;
 		goto out_free;
 	}
-	err = kvtep_fdb_fill(kv, e, cfg, &spare);
+	err = kvtep_fdb_fill(kv, e, cfg, &pool, &fl);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "out of memory for the FDB entry");
 		goto out_free;
@@ -468,25 +687,37 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 			atomic_inc(&kv->fdb_count);
 			atomic_inc(&ls->fdb_count);
 		}
+		kvtep_fdb_retire_unreserve();
 	}
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot insert the FDB entry");
-		e->type = cfg->type;
-		kvtep_fdb_entry_release(kv, e);
+		kvtep_fdb_entry_free(kv, e);
+		if (old)
+			kvtep_fdb_retire_unreserve();
 		spin_unlock_bh(&kv->fdb_lock);
-		kvtep_remote_free(spare);
+		kvtep_remote_pool_free(&pool);
 		return err;
 	}
 	kvtep_fdb_changed(kv);
 	spin_unlock_bh(&kv->fdb_lock);
-	kvtep_remote_free(spare);
+	kvtep_remote_pool_free(&pool);
 	return 0;
 
 out_free:
 	spin_unlock_bh(&kv->fdb_lock);
+	kvtep_remote_pool_free(&pool);
+	kfree(fl);
 	kmem_cache_free(kvtep_fdb_cache, e);
-	kvtep_remote_free(spare);
+	kvtep_fdb_retire_unreserve();
 	return err;
+
+err_pool:
+	kfree(fl);
+err_fl:
+	kmem_cache_free(kvtep_fdb_cache, e);
+err_entry:
+	kvtep_fdb_retire_unreserve();
+	return -ENOMEM;
 }
 
 int kvtep_fdb_del(struct kvtep_dev *kv, u32 vni, const u8 *mac,
@@ -495,11 +726,14 @@ int kvtep_fdb_del(struct kvtep_dev *kv, u32 vni, const u8 *mac,
 	struct kvtep_fdb_entry *e;
 	int err = 0;
 
+	if (kvtep_fdb_retire_reserve(GFP_KERNEL))
+		return -ENOMEM;
 	spin_lock_bh(&kv->fdb_lock);
 	e = kvtep_fdb_lookup(kv, vni, mac);
 	if (e) {
 		kvtep_fdb_remove(kv, e, KVTEP_FDB_EV_DEL);
 	} else {
+		kvtep_fdb_retire_unreserve();
 		NL_SET_ERR_MSG_MOD(extack, "no FDB entry for this MAC in this VNI");
 		err = -ENOENT;
 	}
@@ -510,7 +744,7 @@ int kvtep_fdb_del(struct kvtep_dev *kv, u32 vni, const u8 *mac,
 static bool kvtep_fdb_match(struct kvtep_fdb_entry *e,
 			    const struct kvtep_fdb_filter *f)
 {
-	if (f->vni && e->key.vni != f->vni)
+	if (f->vni && kvtep_fdb_vni(e) != f->vni)
 		return false;
 	if (f->by_type && e->type != f->type)
 		return false;
@@ -525,6 +759,23 @@ static bool kvtep_fdb_match(struct kvtep_fdb_entry *e,
 }
 
 /*
+ * A walker that removes entries keeps one retire reservation in hand:
+ * after using it, it takes the next one atomically, or else with the walk
+ * stopped (out of RCU), where it may sleep. Returns 0 with one in hand.
+ */
+static int kvtep_fdb_walk_reserve(struct rhashtable_iter *iter)
+{
+	int err;
+
+	if (!kvtep_fdb_retire_reserve(GFP_ATOMIC))
+		return 0;
+	rhashtable_walk_stop(iter);
+	err = kvtep_fdb_retire_reserve(GFP_KERNEL);
+	rhashtable_walk_start(iter);
+	return err;
+}
+
+/*
  * Remove every entry matching @f. Walks the whole table: a config-path
  * operation (flush, LS or binding removal), never the datapath.
  */
@@ -534,7 +785,10 @@ unsigned int kvtep_fdb_flush(struct kvtep_dev *kv,
 	struct rhashtable_iter iter;
 	struct kvtep_fdb_entry *e;
 	unsigned int n = 0;
+	bool removed;
 
+	if (kvtep_fdb_retire_reserve(GFP_KERNEL))
+		return 0;
 	rhashtable_walk_enter(&kv->fdb, &iter);
 	rhashtable_walk_start(&iter);
 	while ((e = rhashtable_walk_next(&iter))) {
@@ -547,14 +801,23 @@ unsigned int kvtep_fdb_flush(struct kvtep_dev *kv,
 			continue;
 		spin_lock_bh(&kv->fdb_lock);
 		/* Still there? Another writer may have raced us. */
-		if (kvtep_fdb_lookup(kv, e->key.vni, e->key.mac) == e) {
+		removed = kvtep_fdb_lookup(kv, kvtep_fdb_vni(e), e->key.mac) == e;
+		if (removed) {
 			kvtep_fdb_remove(kv, e, KVTEP_FDB_EV_DEL);
 			n++;
 		}
 		spin_unlock_bh(&kv->fdb_lock);
+		if (removed && kvtep_fdb_walk_reserve(&iter)) {
+			removed = false;	/* none in hand */
+			goto out;
+		}
 	}
+	removed = true;
+out:
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	if (removed)
+		kvtep_fdb_retire_unreserve();
 	return n;
 }
 
@@ -570,11 +833,12 @@ static void kvtep_fdb_ageing(struct work_struct *work)
 {
 	struct kvtep_dev *kv = container_of(to_delayed_work(work),
 					    struct kvtep_dev, ageing_work);
-	u32 ageing = READ_ONCE(kv->cfg.ageing);
+	u64 ageing = (u64)READ_ONCE(kv->cfg.ageing) * HZ;
 	struct rhashtable_iter iter;
 	struct kvtep_fdb_entry *e;
+	bool in_hand = true, aged;
 
-	if (!ageing)
+	if (!ageing || kvtep_fdb_retire_reserve(GFP_KERNEL))
 		goto again;
 
 	rhashtable_walk_enter(&kv->fdb, &iter);
@@ -585,17 +849,23 @@ static void kvtep_fdb_ageing(struct work_struct *work)
 				continue;
 			break;
 		}
-		if (!kvtep_fdb_is_learned(e->type) ||
-		    time_before(jiffies, READ_ONCE(e->updated) + ageing * HZ))
+		if (!kvtep_fdb_is_learned(e->type) || kvtep_fdb_age(e) < ageing)
 			continue;
 		spin_lock_bh(&kv->fdb_lock);
-		if (kvtep_fdb_lookup(kv, e->key.vni, e->key.mac) == e &&
-		    time_after_eq(jiffies, e->updated + ageing * HZ))
+		aged = kvtep_fdb_lookup(kv, kvtep_fdb_vni(e), e->key.mac) == e &&
+		       kvtep_fdb_age(e) >= ageing;
+		if (aged)
 			kvtep_fdb_remove(kv, e, KVTEP_FDB_EV_AGE);
 		spin_unlock_bh(&kv->fdb_lock);
+		if (aged && kvtep_fdb_walk_reserve(&iter)) {
+			in_hand = false;
+			break;
+		}
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	if (in_hand)
+		kvtep_fdb_retire_unreserve();
 again:
 	queue_delayed_work(system_power_efficient_wq, &kv->ageing_work,
 			   kvtep_fdb_ageing_interval(kv));

@@ -3,6 +3,7 @@
 #define _KVTEP_FDB_H
 
 #include <linux/if_ether.h>
+#include <linux/jiffies.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 
@@ -16,11 +17,14 @@ struct kvtep_remote;
 struct kvtep_remote_key;
 struct netlink_ext_ack;
 
-/* Lookup key: a MAC inside one logical switch. @pad is always zero. */
+/*
+ * Lookup key: a MAC inside one logical switch. The VNI is 24 bits, kept
+ * big endian in three bytes, so that the key is 9 bytes and the entry
+ * fits in 32 (kvtep_fdb_vni() reads it back).
+ */
 struct kvtep_fdb_key {
 	u8 mac[ETH_ALEN];
-	u16 pad;
-	u32 vni;
+	u8 vni[3];
 };
 
 /**
@@ -29,13 +33,15 @@ struct kvtep_fdb_key {
  * @key: (VNI, MAC)
  * @type: enum kvtep_fdb_type
  * @port_key: OVN egress port key of a remote MAC, 0 = none
- * @updated: jiffies when last seen (learned) or written (static)
+ * @updated: low 32 bits of jiffies when last seen (learned) or written
+ *	(static); kvtep_fdb_age() gives the age (wraps after 2^32 jiffies)
  * @local: a local binding (STATIC_LOCAL, LEARNED_LOCAL)
  * @remote: a remote holding a reference for us (*_REMOTE)
  * @mset: for MCAST_REMOTE, the set of remotes (RCU)
- * @rcu: entries are freed after a grace period
  *
- * 56 bytes: no per-CPU state, no back pointers. Written under
+ * 32 bytes, from a cache of its own: no per-CPU state, no back pointers
+ * and no rcu_head: a removed entry is freed after a grace period from a
+ * batch of pointers (see kvtep_fdb_retire() in fdb.c). Written under
  * &kvtep_dev.fdb_lock; the datapath reads entries under RCU, and reads
  * @local/@remote with READ_ONCE() because a move rewrites them in place.
  */
@@ -44,14 +50,24 @@ struct kvtep_fdb_entry {
 	struct kvtep_fdb_key key;
 	u8 type;
 	u16 port_key;
-	unsigned long updated;
+	u32 updated;
 	union {
 		struct kvtep_binding *local;
 		struct kvtep_remote *remote;
 		struct kvtep_flood_list __rcu *mset;
 	};
-	struct rcu_head rcu;
 };
+
+static inline u32 kvtep_fdb_vni(const struct kvtep_fdb_entry *e)
+{
+	return e->key.vni[0] << 16 | e->key.vni[1] << 8 | e->key.vni[2];
+}
+
+/* Jiffies since @e was last seen (learned) or written (static). */
+static inline unsigned long kvtep_fdb_age(const struct kvtep_fdb_entry *e)
+{
+	return (u32)jiffies - READ_ONCE(e->updated);
+}
 
 /* An FDB change as netlink describes it. */
 struct kvtep_fdb_cfg {

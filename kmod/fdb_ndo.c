@@ -44,14 +44,13 @@ struct kvtep_ndo_ent {
 	bool learned;
 	const struct kvtep_remote *remote;	/* or */
 	const struct kvtep_binding *local;
-	unsigned long updated;
+	unsigned long age;			/* jiffies */
 };
 
 static int kvtep_ndo_fill(struct sk_buff *skb, struct kvtep_dev *kv,
 			  struct netlink_callback *cb,
 			  const struct kvtep_ndo_ent *ent)
 {
-	unsigned long now = jiffies;
 	struct nda_cacheinfo ci = {};
 	const struct kvtep_remote *r = ent->remote;
 	struct nlmsghdr *nlh;
@@ -89,7 +88,7 @@ static int kvtep_ndo_fill(struct sk_buff *skb, struct kvtep_dev *kv,
 		    nla_put_u16(skb, NDA_VLAN, ent->local->vlan))
 			goto fail;
 	}
-	ci.ndm_used = jiffies_to_clock_t(now - ent->updated);
+	ci.ndm_used = jiffies_to_clock_t(ent->age);
 	ci.ndm_updated = ci.ndm_used;
 	if (nla_put(skb, NDA_CACHEINFO, sizeof(ci), &ci))
 		goto fail;
@@ -136,9 +135,9 @@ static int kvtep_ndo_dump_entry(struct sk_buff *skb, struct kvtep_dev *kv,
 				const struct kvtep_fdb_entry *e)
 {
 	struct kvtep_ndo_ent ent = {
-		.vni = e->key.vni,
+		.vni = kvtep_fdb_vni(e),
 		.mac = e->key.mac,
-		.updated = READ_ONCE(e->updated),
+		.age = kvtep_fdb_age(e),
 	};
 
 	switch (e->type) {
@@ -187,7 +186,6 @@ int kvtep_ndo_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		struct kvtep_ndo_ent ent = {
 			.vni = ls->vni,
 			.mac = zero_mac,
-			.updated = jiffies,
 		};
 
 		err = kvtep_ndo_emit_list(skb, kv, cb, idx, &ent,
@@ -346,7 +344,7 @@ int kvtep_ndo_fdb_add(struct ndmsg *ndm, struct nlattr *tb[],
 			err = -EINVAL;
 			goto out;
 		}
-		err = kvtep_flood_change_one(kv, ls, &key, true, extack);
+		err = kvtep_flood_change(kv, ls, &key, 1, KVTEP_FLOOD_ADD, extack);
 		goto out;
 	}
 	if (is_multicast_ether_addr(addr)) {
@@ -387,10 +385,11 @@ int kvtep_ndo_fdb_del(struct ndmsg *ndm, struct nlattr *tb[],
 		if (tb[NDA_DST]) {
 			err = kvtep_ndo_remote(kv, ls, tb, &key, extack);
 			if (!err)
-				err = kvtep_flood_change_one(kv, ls, &key, false,
-							     extack);
+				err = kvtep_flood_change(kv, ls, &key, 1,
+							 KVTEP_FLOOD_DEL, extack);
 		} else {
-			err = kvtep_flood_change_one(kv, ls, NULL, false, extack);
+			err = kvtep_flood_change(kv, ls, NULL, 0,
+						 KVTEP_FLOOD_SET, extack);
 		}
 		goto out;
 	}

@@ -6,6 +6,7 @@
 
 #include <linux/overflow.h>
 #include <linux/skbuff.h>
+#include <linux/stringify.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
 
@@ -18,14 +19,11 @@
 #include "remote.h"
 #include "socket.h"
 
-/* As many remotes as the genl API takes in one flood list. */
-#define KVTEP_FLOOD_MAX	1024
-
-struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n)
+struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n, gfp_t gfp)
 {
 	struct kvtep_flood_list *fl;
 
-	fl = kzalloc(struct_size(fl, remotes, n), GFP_ATOMIC);
+	fl = kzalloc(struct_size(fl, remotes, n), gfp);
 	if (fl)
 		fl->n = n;
 	return fl;
@@ -62,107 +60,175 @@ void kvtep_flood_list_free_rcu(struct kvtep_dev *kv, struct kvtep_flood_list *fl
 	kfree_rcu(fl, rcu);
 }
 
-int kvtep_flood_change_one(struct kvtep_dev *kv, struct kvtep_ls *ls,
-			   const struct kvtep_remote_key *key, bool add,
-			   struct netlink_ext_ack *extack)
+static bool kvtep_flood_list_has(const struct kvtep_flood_list *fl,
+				 unsigned int n, const struct kvtep_remote_key *key)
 {
-	struct kvtep_flood_list *old, *fl;
-	unsigned int i, n = 0, n_old, at;
+	unsigned int i;
+
+	for (i = 0; fl && i < n; i++)
+		if (kvtep_remote_key_equal(&fl->remotes[i]->key, key))
+			return true;
+	return false;
+}
+
+static bool kvtep_flood_keys_have(const struct kvtep_remote_key *keys,
+				  unsigned int n, const struct kvtep_remote_key *key)
+{
+	unsigned int j;
+
+	for (j = 0; j < n; j++)
+		if (kvtep_remote_key_equal(&keys[j], key))
+			return true;
+	return false;
+}
+
+/*
+ * The one builder of flood lists: genl FLOOD_SET/ADD/DEL and "bridge fdb
+ * append/del" with the zero MAC. The new list and the remotes it lacks
+ * are allocated first, with GFP_KERNEL; fdb_lock is taken only to look up
+ * and reference remotes and to swap the list.
+ */
+int kvtep_flood_change(struct kvtep_dev *kv, struct kvtep_ls *ls,
+		       const struct kvtep_remote_key *keys, unsigned int n,
+		       enum kvtep_flood_op op, struct netlink_ext_ack *extack)
+{
+	struct kvtep_remote_pool pool;
+	struct kvtep_flood_list *old, *fl = NULL;
+	unsigned int i, j, old_n, cnt = 0, max;
 	int err = 0;
 
 	lockdep_assert_held(&kv->lock);
-	spin_lock_bh(&kv->fdb_lock);
+	/* Only writers hold kv->lock: @old stays as it is. */
 	old = rcu_dereference_protected(ls->flood, lockdep_is_held(&kv->lock));
-	n_old = old ? old->n : 0;
-	at = n_old;
-	for (i = 0; key && old && i < old->n; i++)
-		if (kvtep_remote_key_equal(&old->remotes[i]->key, key))
-			at = i;
-	if (add && at < n_old)
-		goto out;			/* already there */
-	if (!add && key && at == n_old) {
-		NL_SET_ERR_MSG_MOD(extack, "this remote is not in the flood list");
-		err = -ENOENT;
-		goto out;
+	old_n = old ? old->n : 0;
+	/* Every remote to delete must be there, also when the list is empty. */
+	for (j = 0; op == KVTEP_FLOOD_DEL && j < n; j++) {
+		if (!kvtep_flood_list_has(old, old_n, &keys[j])) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a remote to delete is not in the flood list");
+			return -ENOENT;
+		}
 	}
-	if (add && n_old >= KVTEP_FLOOD_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "flood list too long");
-		err = -E2BIG;
-		goto out;
+	if (op == KVTEP_FLOOD_ADD) {
+		for (j = 0; j < n; j++)
+			if (!kvtep_flood_list_has(old, old_n, &keys[j]))
+				break;
+		if (j == n)
+			return 0;	/* all there already */
+	}
+	max = (op == KVTEP_FLOOD_SET ? 0 : old_n) +
+	      (op == KVTEP_FLOOD_DEL ? 0 : n);
+	if (max) {
+		fl = kvtep_flood_list_alloc(max, GFP_KERNEL);
+		if (!fl)
+			return -ENOMEM;
+	}
+	err = kvtep_remote_pool_fill(kv, &pool, keys,
+				     op == KVTEP_FLOOD_DEL ? 0 : n);
+	if (err) {
+		kfree(fl);
+		return err;
 	}
 
-	fl = NULL;
-	if (add || (key && n_old > 1)) {
-		fl = kvtep_flood_list_alloc(add ? n_old + 1 : n_old - 1);
-		if (!fl) {
-			err = -ENOMEM;
-			goto out;
-		}
-		for (i = 0; i < n_old; i++) {
-			if (i == at)
-				continue;	/* the one deleted */
-			kvtep_remote_hold(old->remotes[i]);
-			fl->remotes[n++] = old->remotes[i];
-		}
-		if (add) {
-			fl->remotes[n] = kvtep_remote_get(kv, key);
-			if (!fl->remotes[n]) {
-				fl->n = n;
-				kvtep_flood_list_free(kv, fl);
-				err = -ENOMEM;
-				goto out;
-			}
-		}
+	spin_lock_bh(&kv->fdb_lock);
+	for (i = 0; op != KVTEP_FLOOD_SET && i < old_n; i++) {
+		if (op == KVTEP_FLOOD_DEL &&
+		    kvtep_flood_keys_have(keys, n, &old->remotes[i]->key))
+			continue;
+		kvtep_remote_hold(old->remotes[i]);
+		fl->remotes[cnt++] = old->remotes[i];
 	}
-	rcu_assign_pointer(ls->flood, fl);
-	kvtep_flood_list_free_rcu(kv, old);
-	kvtep_dev_changed(kv);
-out:
+	for (j = 0; op != KVTEP_FLOOD_DEL && j < n; j++) {
+		/* sets have no duplicates */
+		if (kvtep_flood_list_has(fl, cnt, &keys[j]))
+			continue;
+		fl->remotes[cnt] = kvtep_remote_pool_get(kv, &pool, &keys[j]);
+		if (!fl->remotes[cnt]) {
+			err = -ENOMEM;
+			break;
+		}
+		cnt++;
+	}
+	if (fl)
+		fl->n = cnt;
+	if (!err && cnt > KVTEP_FLOOD_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "flood list too long (max "
+				   __stringify(KVTEP_FLOOD_MAX) ")");
+		err = -E2BIG;
+	}
+	if (err) {
+		kvtep_flood_list_free(kv, fl);
+	} else {
+		if (!cnt) {
+			kfree(fl);	/* holds nothing */
+			fl = NULL;
+		}
+		rcu_assign_pointer(ls->flood, fl);
+		kvtep_flood_list_free_rcu(kv, old);
+		kvtep_dev_changed(kv);
+	}
 	spin_unlock_bh(&kv->fdb_lock);
+	kvtep_remote_pool_free(&pool);
 	return err;
 }
 
+/* Hand @skb, or a clone of it when @last is false, to binding @b. */
+static void kvtep_flood_to_binding(struct kvtep_dev *kv, struct kvtep_binding *b,
+				   struct sk_buff *skb, bool last)
+{
+	if (!last) {
+		skb = skb_clone(skb, GFP_ATOMIC);
+		if (!skb) {
+			kvtep_count(kv, KVTEP_DROP_NOMEM);
+			return;
+		}
+	}
+	kvtep_binding_xmit(b, skb);
+}
+
+/*
+ * Every destination but the last gets a clone; the last one takes @skb
+ * itself, so a frame with one destination is never cloned.
+ */
 void kvtep_flood(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		 const struct kvtep_binding *from, bool to_tunnels,
 		 const struct kvtep_flood_list *remotes, struct sk_buff *skb)
 {
-	struct kvtep_binding *b;
+	struct kvtep_binding *b, *prev = NULL;
 	struct sk_buff *copy;
-	unsigned int i, n;
-	bool sent = false;
+	unsigned int i, n = 0;
 
 	list_for_each_entry_rcu(b, &ls->bindings, ls_node) {
 		if (b == from)
 			continue;
-		copy = skb_clone(skb, GFP_ATOMIC);
-		if (!copy) {
-			kvtep_count(kv, KVTEP_DROP_NOMEM);
-			continue;
-		}
-		kvtep_binding_xmit(b, copy);
-		sent = true;
+		if (prev)
+			kvtep_flood_to_binding(kv, prev, skb, false);
+		prev = b;
 	}
 
-	if (to_tunnels && remotes && remotes->n) {
+	if (to_tunnels && remotes)
 		/*
 		 * service_node: one copy to one service node, which replicates
 		 * for us. Chosen deterministically: the first of the list.
 		 */
 		n = READ_ONCE(ls->replication) == KVTEP_REPL_SERVICE_NODE ?
-		    1 : remotes->n;
-		for (i = 0; i < n; i++) {
-			copy = skb_clone(skb, GFP_ATOMIC);
-			if (!copy) {
-				kvtep_count(kv, KVTEP_DROP_NOMEM);
-				continue;
-			}
-			kvtep_tunnel_xmit(kv, ls, remotes->remotes[i], copy);
-			sent = true;
-		}
+		    min(1U, remotes->n) : remotes->n;
+	if (prev) {
+		kvtep_flood_to_binding(kv, prev, skb, !n);
+		if (!n)
+			return;
 	}
-
-	if (sent)
-		consume_skb(skb);
-	else
+	if (!n) {
 		kvtep_drop(kv, skb, KVTEP_DROP_NO_DEST);
+		return;
+	}
+	for (i = 0; i + 1 < n; i++) {
+		copy = skb_clone(skb, GFP_ATOMIC);
+		if (!copy) {
+			kvtep_count(kv, KVTEP_DROP_NOMEM);
+			continue;
+		}
+		kvtep_tunnel_xmit(kv, ls, remotes->remotes[i], copy);
+	}
+	kvtep_tunnel_xmit(kv, ls, remotes->remotes[n - 1], skb);
 }

@@ -2,6 +2,7 @@
 #ifndef _KVTEP_FLOOD_H
 #define _KVTEP_FLOOD_H
 
+#include <linux/gfp.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
@@ -29,18 +30,26 @@ struct kvtep_flood_list {
 	struct kvtep_remote *remotes[];
 };
 
-struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n);
+/* The most remotes in one flood list. */
+#define KVTEP_FLOOD_MAX	1024
+
+struct kvtep_flood_list *kvtep_flood_list_alloc(unsigned int n, gfp_t gfp);
 void kvtep_flood_list_free(struct kvtep_dev *kv, struct kvtep_flood_list *fl);
 void kvtep_flood_list_free_rcu(struct kvtep_dev *kv, struct kvtep_flood_list *fl);
 
+enum kvtep_flood_op {
+	KVTEP_FLOOD_SET,	/* the list becomes @keys */
+	KVTEP_FLOOD_ADD,	/* @keys join it; those there already are no-ops */
+	KVTEP_FLOOD_DEL,	/* @keys leave it; each must be there (-ENOENT) */
+};
+
 /*
- * Add remote @key to the flood list of @ls (a no-op when it is there), or
- * remove it (-ENOENT when it is not there; @key NULL: empty the list).
- * Caller holds &kvtep_dev.lock.
+ * Change the flood list of @ls by the @n remotes in @keys (duplicates
+ * allowed). Caller holds &kvtep_dev.lock, not fdb_lock: this sleeps.
  */
-int kvtep_flood_change_one(struct kvtep_dev *kv, struct kvtep_ls *ls,
-			   const struct kvtep_remote_key *key, bool add,
-			   struct netlink_ext_ack *extack);
+int kvtep_flood_change(struct kvtep_dev *kv, struct kvtep_ls *ls,
+		       const struct kvtep_remote_key *keys, unsigned int n,
+		       enum kvtep_flood_op op, struct netlink_ext_ack *extack);
 
 /*
  * Deliver a broadcast / unknown unicast / multicast frame: to every local

@@ -969,7 +969,7 @@ out:
 
 /* ---- FDB ---- */
 
-#define KVTEP_MAX_REMOTES	1024	/* per flood list or multicast MAC */
+#define KVTEP_MAX_REMOTES	KVTEP_FLOOD_MAX	/* per flood list or multicast MAC */
 
 /* Parse the KVTEP_*_REMOTE nests of @type in @head into a new array. */
 static int kvtep_nl_parse_remotes(struct kvtep_dev *kv, const struct nlattr *head,
@@ -985,7 +985,8 @@ static int kvtep_nl_parse_remotes(struct kvtep_dev *kv, const struct nlattr *hea
 		if (nla_type(a) == type)
 			n++;
 	if (n > KVTEP_MAX_REMOTES) {
-		NL_SET_ERR_MSG_MOD(extack, "too many remotes in one set (max 1024)");
+		NL_SET_ERR_MSG_MOD(extack, "too many remotes in one set (max "
+				   __stringify(KVTEP_MAX_REMOTES) ")");
 		return -E2BIG;
 	}
 	*keys = NULL;
@@ -1201,11 +1202,10 @@ static int kvtep_nl_fill_fdb(struct sk_buff *skb, struct kvtep_dev *kv,
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, KVTEP_A_FDB);
 	if (!nest ||
-	    nla_put_u32(skb, KVTEP_FDB_A_VNI, e->key.vni) ||
+	    nla_put_u32(skb, KVTEP_FDB_A_VNI, kvtep_fdb_vni(e)) ||
 	    nla_put(skb, KVTEP_FDB_A_MAC, ETH_ALEN, e->key.mac) ||
 	    nla_put_u8(skb, KVTEP_FDB_A_TYPE, e->type) ||
-	    nla_put_u32(skb, KVTEP_FDB_A_AGE,
-			jiffies_to_msecs(jiffies - READ_ONCE(e->updated))))
+	    nla_put_u32(skb, KVTEP_FDB_A_AGE, jiffies_to_msecs(kvtep_fdb_age(e))))
 		goto fail;
 	if (e->port_key && nla_put_u16(skb, KVTEP_FDB_A_PORT_KEY, e->port_key))
 		goto fail;
@@ -1400,7 +1400,7 @@ static int kvtep_nl_fdb_get_dumpit(struct sk_buff *skb,
 			err = PTR_ERR(e);
 			break;
 		}
-		if (d->vni && e->key.vni != d->vni)
+		if (d->vni && kvtep_fdb_vni(e) != d->vni)
 			continue;
 		err = kvtep_nl_fill_fdb(skb, kv, e, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, NLM_F_MULTI,
@@ -1469,76 +1469,10 @@ out:
 
 /* ---- flood lists ---- */
 
-/* Build the new list for SET / ADD / DEL from @old and @keys. */
-static struct kvtep_flood_list *
-kvtep_nl_flood_build(struct kvtep_dev *kv, const struct kvtep_flood_list *old,
-		     const struct kvtep_remote_key *keys, int n, u8 cmd,
-		     struct netlink_ext_ack *extack)
-{
-	unsigned int i, j, cnt = 0, max;
-	struct kvtep_flood_list *fl;
-	bool found;
-
-	lockdep_assert_held(&kv->fdb_lock);
-	/* Every remote to delete must be there, also when the list is empty. */
-	for (j = 0; cmd == KVTEP_CMD_FLOOD_DEL && j < n; j++) {
-		found = false;
-		for (i = 0; old && i < old->n && !found; i++)
-			found = kvtep_remote_key_equal(&old->remotes[i]->key,
-						       &keys[j]);
-		if (!found) {
-			NL_SET_ERR_MSG_MOD(extack,
-					   "a remote to delete is not in the flood list");
-			return ERR_PTR(-ENOENT);
-		}
-	}
-	max = (cmd == KVTEP_CMD_FLOOD_SET ? 0 : (old ? old->n : 0)) + n;
-	if (max > KVTEP_MAX_REMOTES) {
-		NL_SET_ERR_MSG_MOD(extack, "flood list too long (max 1024)");
-		return ERR_PTR(-E2BIG);
-	}
-	fl = kvtep_flood_list_alloc(max);
-	if (!fl)
-		return ERR_PTR(-ENOMEM);
-
-	if (cmd != KVTEP_CMD_FLOOD_SET) {
-		for (i = 0; old && i < old->n; i++) {
-			found = false;
-			for (j = 0; j < n && !found; j++)
-				found = kvtep_remote_key_equal(&old->remotes[i]->key,
-							       &keys[j]);
-			if (cmd == KVTEP_CMD_FLOOD_DEL && found)
-				continue;
-			kvtep_remote_hold(old->remotes[i]);
-			fl->remotes[cnt++] = old->remotes[i];
-		}
-	}
-	if (cmd != KVTEP_CMD_FLOOD_DEL) {
-		for (j = 0; j < n; j++) {
-			found = false;
-			for (i = 0; i < cnt && !found; i++)
-				found = kvtep_remote_key_equal(&fl->remotes[i]->key,
-							       &keys[j]);
-			if (found)
-				continue;	/* already there: sets have no duplicates */
-			fl->remotes[cnt] = kvtep_remote_get(kv, &keys[j]);
-			if (!fl->remotes[cnt]) {
-				fl->n = cnt;
-				kvtep_flood_list_free(kv, fl);
-				return ERR_PTR(-ENOMEM);
-			}
-			cnt++;
-		}
-	}
-	fl->n = cnt;
-	return fl;
-}
-
 static int kvtep_nl_flood_change(struct genl_info *info, u8 cmd)
 {
 	struct kvtep_dev *kv = info->user_ptr[0];
 	struct nlattr *tb[KVTEP_LS_A_MAX + 1];
-	struct kvtep_flood_list *old, *fl;
 	struct kvtep_remote_key *keys = NULL;
 	struct kvtep_ls *ls;
 	int n, err = 0;
@@ -1566,17 +1500,10 @@ static int kvtep_nl_flood_change(struct genl_info *info, u8 cmd)
 		err = -EINVAL;
 		goto out;
 	}
-	spin_lock_bh(&kv->fdb_lock);
-	old = rcu_dereference_protected(ls->flood, lockdep_is_held(&kv->lock));
-	fl = kvtep_nl_flood_build(kv, old, keys, n, cmd, info->extack);
-	if (IS_ERR(fl)) {
-		err = PTR_ERR(fl);
-	} else {
-		rcu_assign_pointer(ls->flood, fl);
-		kvtep_flood_list_free_rcu(kv, old);
-		kvtep_dev_changed(kv);
-	}
-	spin_unlock_bh(&kv->fdb_lock);
+	err = kvtep_flood_change(kv, ls, keys, n,
+				 cmd == KVTEP_CMD_FLOOD_SET ? KVTEP_FLOOD_SET :
+				 cmd == KVTEP_CMD_FLOOD_ADD ? KVTEP_FLOOD_ADD :
+				 KVTEP_FLOOD_DEL, info->extack);
 out:
 	mutex_unlock(&kv->lock);
 	kfree(keys);

@@ -128,6 +128,70 @@ struct kvtep_remote *kvtep_remote_get(struct kvtep_dev *kv,
 	return kvtep_remote_get_spare(kv, key, NULL);
 }
 
+/*
+ * Allocate, outside fdb_lock and with GFP_KERNEL, a remote for each of
+ * the @n keys in @keys that has none yet, so that building a flood list
+ * or a remote set under fdb_lock does not allocate atomically (per-CPU
+ * route caches fail there once the per-CPU atomic reserve runs dry).
+ * A remote created meanwhile leaves a spare unused; one deleted
+ * meanwhile makes kvtep_remote_pool_get() allocate atomically.
+ */
+int kvtep_remote_pool_fill(struct kvtep_dev *kv, struct kvtep_remote_pool *pool,
+			   const struct kvtep_remote_key *keys, unsigned int n)
+{
+	unsigned int i, need = 0;
+
+	memset(pool, 0, sizeof(*pool));
+	spin_lock_bh(&kv->fdb_lock);
+	for (i = 0; i < n; i++)
+		if (!kvtep_remote_exists(kv, &keys[i]))
+			need++;
+	spin_unlock_bh(&kv->fdb_lock);
+	if (!need)
+		return 0;
+	pool->r = kcalloc(need, sizeof(*pool->r), GFP_KERNEL);
+	if (!pool->r)
+		return -ENOMEM;
+	for (pool->n = 0; pool->n < need; pool->n++) {
+		pool->r[pool->n] = kvtep_remote_alloc(GFP_KERNEL);
+		if (!pool->r[pool->n]) {
+			kvtep_remote_pool_free(pool);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* kvtep_remote_get(), a new remote coming from @pool. Under fdb_lock. */
+struct kvtep_remote *kvtep_remote_pool_get(struct kvtep_dev *kv,
+					   struct kvtep_remote_pool *pool,
+					   const struct kvtep_remote_key *key)
+{
+	struct kvtep_remote **spare = NULL;
+
+	if (pool->used < pool->n)
+		spare = &pool->r[pool->used];
+	if (spare) {
+		struct kvtep_remote *r = kvtep_remote_get_spare(kv, key, spare);
+
+		if (!*spare)
+			pool->used++;
+		return r;
+	}
+	return kvtep_remote_get(kv, key);
+}
+
+/* Free the spares left unused. */
+void kvtep_remote_pool_free(struct kvtep_remote_pool *pool)
+{
+	unsigned int i;
+
+	for (i = pool->used; i < pool->n; i++)
+		kvtep_remote_free(pool->r[i]);
+	kfree(pool->r);
+	memset(pool, 0, sizeof(*pool));
+}
+
 void kvtep_remote_hold(struct kvtep_remote *r)
 {
 	refcount_inc(&r->refcnt);

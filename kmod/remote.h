@@ -53,6 +53,20 @@ bool kvtep_remote_exists(struct kvtep_dev *kv, const struct kvtep_remote_key *ke
 struct kvtep_remote *kvtep_remote_get_spare(struct kvtep_dev *kv,
 					    const struct kvtep_remote_key *key,
 					    struct kvtep_remote **spare);
+
+/* Remotes allocated ahead for keys without one (kvtep_remote_pool_fill). */
+struct kvtep_remote_pool {
+	struct kvtep_remote **r;
+	unsigned int n;		/* allocated */
+	unsigned int used;	/* r[0..used) went into the hash */
+};
+
+int kvtep_remote_pool_fill(struct kvtep_dev *kv, struct kvtep_remote_pool *pool,
+			   const struct kvtep_remote_key *keys, unsigned int n);
+struct kvtep_remote *kvtep_remote_pool_get(struct kvtep_dev *kv,
+					   struct kvtep_remote_pool *pool,
+					   const struct kvtep_remote_key *key);
+void kvtep_remote_pool_free(struct kvtep_remote_pool *pool);
 void kvtep_remote_hold(struct kvtep_remote *r);
 void kvtep_remote_put(struct kvtep_dev *kv, struct kvtep_remote *r);
 

@@ -949,6 +949,30 @@ TEST_F(obj, flood)
 		     ENOENT, "FLOOD_SET of an unknown VNI");
 }
 
+/*
+ * A full flood list (1024 remotes, set in one request): adding a remote
+ * it has already is a no-op that succeeds, one more is refused.
+ */
+TEST_F(obj, flood_full)
+{
+	static uint32_t r[1025];
+	struct knl *k = self->nl;
+	unsigned int i;
+
+	for (i = 0; i < 1025; i++)
+		r[i] = htonl(0x0a400000 + i + 1);	/* 10.64.0.1 ... */
+	ASSERT_OK(k, ls_op(k, KVTEP_CMD_LS_ADD, self->dev, 100));
+	EXPECT_NLERR(k, flood_op(k, KVTEP_CMD_FLOOD_SET, self->dev, 100, r, 1025),
+		     E2BIG, "FLOOD_SET of 1025 remotes");
+	ASSERT_OK(k, flood_op(k, KVTEP_CMD_FLOOD_SET, self->dev, 100, r, 1024));
+	ASSERT_OK(k, flood_op(k, KVTEP_CMD_FLOOD_ADD, self->dev, 100, &r[7], 1));
+	EXPECT_NLERR(k, flood_op(k, KVTEP_CMD_FLOOD_ADD, self->dev, 100, &r[1024], 1),
+		     E2BIG, "FLOOD_ADD to a full list");
+	ASSERT_OK(k, flood_op(k, KVTEP_CMD_FLOOD_DEL, self->dev, 100, &r[7], 1));
+	ASSERT_OK(k, flood_op(k, KVTEP_CMD_FLOOD_ADD, self->dev, 100, &r[1024], 1));
+	ASSERT_OK(k, flood_op(k, KVTEP_CMD_FLOOD_SET, self->dev, 100, NULL, 0));
+}
+
 TEST_F(obj, remote_refcounts)
 {
 	const uint32_t r1 = ip4("192.0.2.1"), r2 = ip4("192.0.2.2");

@@ -19,7 +19,9 @@
 # {p0, vxlan0} with the entries on vxlan0 only (the bridge floods the
 # unknown MAC to its one other port), as `bridge fdb add ... dst` gives.
 # A load that exceeds BENCH_FDB_LOAD_TIMEOUT is stopped and reported as
-# such (its contender is left out of fdb_pps).
+# such: its time is projected from the rate reached, its memory per entry
+# taken over the entries loaded when they are at least N/2, and its
+# contender is left out of fdb_pps.
 
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 trap cleanup EXIT
@@ -88,6 +90,15 @@ load() {
 		if [ "${got:-0}" -gt 0 ]; then
 			sample fdb_load "$name" 1 "$(awk -v t="$secs" -v n="$n" -v g="$got" \
 				'BEGIN {printf "%.1f", t * n / g}')" "s(projected)"
+			# Memory per entry of what did load (at least half of
+			# N, so that the table sizes are comparable).
+			if [ "$got" -ge $((n / 2)) ]; then
+				settle_mem
+				m1=$(kmem_kb)
+				raw fdb_mem "$name" 1 "n=$got(partial)" "before: $s0" "after: $(kmem_snapshot)"
+				sample fdb_mem "$name" 1 "$(awk -v a="$m0" -v b="$m1" -v n="$got" \
+					'BEGIN {printf "%.1f", (b - a) * 1024 / n}')" "B/entry(partial)"
+			fi
 		fi
 		return 1
 	fi
