@@ -23,6 +23,9 @@
 
 static const struct net_device_ops kvtep_netdev_ops;
 
+#define KVTEP_DEV_OFFLOADS (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_FRAGLIST | \
+			    NETIF_F_RXCSUM | NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE)
+
 bool kvtep_netdev_is_kvtep(const struct net_device *dev)
 {
 	return dev->netdev_ops == &kvtep_netdev_ops;
@@ -212,6 +215,15 @@ static void kvtep_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	kvtep_set_lltx(dev);
+	/*
+	 * The host's own frames (the self port) stay large and keep their
+	 * checksum to do until they leave us: a tunnel segments and
+	 * checksums them late (UDP tunnel GSO, as the underlay offers it),
+	 * a port's own xmit path does the same for a local delivery.
+	 */
+	dev->features |= KVTEP_DEV_OFFLOADS;
+	dev->hw_features |= KVTEP_DEV_OFFLOADS;
+	dev->vlan_features |= KVTEP_DEV_OFFLOADS;
 	/*
 	 * A VLAN device on top of ours (the self port with a VLAN binding)
 	 * hands us its tag in the skb metadata, where port RX looks for it,

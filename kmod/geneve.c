@@ -19,8 +19,10 @@
  * its egress port key picks the local binding with that OVN port key.
  */
 
+#include <linux/etherdevice.h>
 #include <linux/if_ether.h>
 #include <linux/skbuff.h>
+#include <net/gro.h>
 #include <net/sock.h>
 #include <net/udp.h>
 
@@ -94,7 +96,7 @@ static int kvtep_geneve_opts(const u8 *p, unsigned int len, u16 *out_key)
  * Softirq, under RCU, from the UDP receive path; @skb->data is the UDP
  * header. Returns 0: the packet is ours whatever happens to it.
  */
-int kvtep_geneve_rcv(struct sock *sk, struct sk_buff *skb)
+static int kvtep_geneve_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct kvtep_dev *kv = rcu_dereference_sk_user_data(sk);
 	const struct kvtep_genevehdr *gh;
@@ -140,3 +142,66 @@ int kvtep_geneve_rcv(struct sock *sk, struct sk_buff *skb)
 			   KVTEP_GENEVE_HLEN + optlen, out_key);
 	return 0;
 }
+
+/*
+ * GRO, softirq under RCU (see kvtep_vxlan_gro_receive()): segments merge
+ * only when their Geneve headers, options included, are the same byte for
+ * byte, so kvtep_geneve_rcv() judges the merged skb as it would each of
+ * them. Packets it would drop (version, OAM, not Ethernet) are not merged.
+ */
+static struct sk_buff *kvtep_geneve_gro_receive(struct sock *sk,
+						struct list_head *head,
+						struct sk_buff *skb)
+{
+	const unsigned int off = skb_gro_offset(skb);
+	const struct kvtep_genevehdr *gh, *held;
+	struct sk_buff *pp = NULL;
+	struct sk_buff *p;
+	unsigned int hlen;
+	int flush = 1;
+
+	gh = skb_gro_header(skb, off + sizeof(*gh), off);
+	if (unlikely(!gh))
+		goto out;
+	if ((gh->ver_optlen >> KVTEP_GENEVE_VER_SHIFT) ||
+	    (gh->flags & KVTEP_GENEVE_FLAG_OAM) || gh->proto != htons(ETH_P_TEB))
+		goto out;
+	hlen = sizeof(*gh) + (gh->ver_optlen & KVTEP_GENEVE_OPTLEN_MASK) * 4;
+	gh = skb_gro_header(skb, off + hlen, off);	/* options too */
+	if (unlikely(!gh))
+		goto out;
+	list_for_each_entry(p, head, list) {
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		/* Held skbs have their headers in the linear area. */
+		held = (const struct kvtep_genevehdr *)(p->data + off);
+		/* Same option length first: only then is @hlen theirs too. */
+		if (held->ver_optlen != gh->ver_optlen || memcmp(held, gh, hlen))
+			NAPI_GRO_CB(p)->same_flow = 0;
+	}
+	skb_gro_pull(skb, hlen);
+	skb_gro_postpull_rcsum(skb, gh, hlen);
+	pp = call_gro_receive(eth_gro_receive, head, skb);
+	flush = 0;
+out:
+	skb_gro_flush_final(skb, pp, flush);
+	return pp;
+}
+
+/* @nhoff is the offset of the Geneve header in the merged skb. */
+static int kvtep_geneve_gro_complete(struct sock *sk, struct sk_buff *skb,
+				     int nhoff)
+{
+	const struct kvtep_genevehdr *gh = (const void *)(skb->data + nhoff);
+	unsigned int hlen;
+
+	hlen = sizeof(*gh) + (gh->ver_optlen & KVTEP_GENEVE_OPTLEN_MASK) * 4;
+	/* skb->encapsulation is set: this also sets the inner MAC header. */
+	return eth_gro_complete(skb, nhoff + hlen);
+}
+
+const struct kvtep_encap_ops kvtep_geneve_ops = {
+	.encap_rcv	= kvtep_geneve_rcv,
+	.gro_receive	= kvtep_geneve_gro_receive,
+	.gro_complete	= kvtep_geneve_gro_complete,
+};

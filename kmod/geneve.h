@@ -6,6 +6,7 @@
 #include <linux/udp.h>
 
 struct kvtep_dev;
+struct kvtep_encap_ops;
 struct sk_buff;
 struct sock;
 
@@ -51,8 +52,8 @@ struct kvtep_geneve_opt {
 					 KVTEP_GENEVE_OVN_DATA_LEN)
 #define KVTEP_OVN_INGRESS_MAX		0x7fff
 
-/* encap_rcv of the Geneve sockets. */
-int kvtep_geneve_rcv(struct sock *sk, struct sk_buff *skb);
+/* Receive hooks of the Geneve sockets (encap_rcv, GRO). */
+extern const struct kvtep_encap_ops kvtep_geneve_ops;
 
 /*
  * Push the Geneve header for @vni in front of the inner frame; with the

@@ -44,12 +44,14 @@
 
 static struct kvtep_sock *kvtep_sock_open(struct kvtep_dev *kv, int family,
 					  u16 port,
-					  int (*rcv)(struct sock *, struct sk_buff *))
+					  const struct kvtep_encap_ops *ops)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
 		.sk_user_data	= kv,
 		.encap_type	= 1,
-		.encap_rcv	= rcv,
+		.encap_rcv	= ops->encap_rcv,
+		.gro_receive	= ops->gro_receive,
+		.gro_complete	= ops->gro_complete,
 	};
 	struct udp_port_cfg cfg = {
 		.family		= family,
@@ -95,13 +97,13 @@ static void kvtep_sock_release(struct kvtep_sock __rcu **slot)
  * encapsulation on UDP @port.
  */
 static int kvtep_sock_pair_open(struct kvtep_dev *kv, const char *what, u16 port,
-				int (*rcv)(struct sock *, struct sk_buff *),
+				const struct kvtep_encap_ops *ops,
 				struct kvtep_sock __rcu **slot4,
 				struct kvtep_sock __rcu **slot6)
 {
 	struct kvtep_sock *ks;
 
-	ks = kvtep_sock_open(kv, AF_INET, port, rcv);
+	ks = kvtep_sock_open(kv, AF_INET, port, ops);
 	if (IS_ERR(ks)) {
 		netdev_err(kv->dev, "cannot open UDP port %u for %s over IPv4: %ld\n",
 			   port, what, PTR_ERR(ks));
@@ -110,7 +112,7 @@ static int kvtep_sock_pair_open(struct kvtep_dev *kv, const char *what, u16 port
 	rcu_assign_pointer(*slot4, ks);
 
 	if (ipv6_mod_enabled()) {
-		ks = kvtep_sock_open(kv, AF_INET6, port, rcv);
+		ks = kvtep_sock_open(kv, AF_INET6, port, ops);
 		if (IS_ERR(ks)) {
 			netdev_err(kv->dev, "cannot open UDP port %u for %s over IPv6: %ld\n",
 				   port, what, PTR_ERR(ks));
@@ -129,11 +131,11 @@ int kvtep_socks_open(struct kvtep_dev *kv)
 
 	ASSERT_RTNL();
 	err = kvtep_sock_pair_open(kv, "VXLAN", READ_ONCE(kv->cfg.vxlan_port),
-				   kvtep_vxlan_rcv, &kv->vxlan_sk4, &kv->vxlan_sk6);
+				   &kvtep_vxlan_ops, &kv->vxlan_sk4, &kv->vxlan_sk6);
 	if (err)
 		return err;
 	err = kvtep_sock_pair_open(kv, "Geneve", READ_ONCE(kv->cfg.geneve_port),
-				   kvtep_geneve_rcv, &kv->geneve_sk4,
+				   &kvtep_geneve_ops, &kv->geneve_sk4,
 				   &kv->geneve_sk6);
 	if (err) {
 		kvtep_sock_release(&kv->vxlan_sk4);

@@ -9,6 +9,7 @@ struct kvtep_dev;
 struct kvtep_ls;
 struct kvtep_remote;
 struct kvtep_remote_key;
+struct list_head;
 struct sk_buff;
 struct sock;
 struct socket;
@@ -21,6 +22,20 @@ struct socket;
 struct kvtep_sock {
 	struct socket *sock;
 	struct rcu_head rcu;
+};
+
+/**
+ * struct kvtep_encap_ops - the receive hooks of one encapsulation's sockets
+ * @encap_rcv: a packet for our port, @skb->data at the UDP header
+ * @gro_receive: GRO: merge a segment into a held one of the same inner
+ *	flow with the same tunnel header (see udp_tunnel_sock_cfg)
+ * @gro_complete: GRO: finish a merged skb before @encap_rcv sees it
+ */
+struct kvtep_encap_ops {
+	int (*encap_rcv)(struct sock *sk, struct sk_buff *skb);
+	struct sk_buff *(*gro_receive)(struct sock *sk, struct list_head *head,
+				       struct sk_buff *skb);
+	int (*gro_complete)(struct sock *sk, struct sk_buff *skb, int nhoff);
 };
 
 /* Open the device's tunnel sockets (on ndo_open) and close them. */

@@ -4,6 +4,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <net/gro.h>
 #include <net/ip_tunnels.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
@@ -26,7 +27,7 @@ void kvtep_vxlan_push(struct sk_buff *skb, u32 vni)
  * Softirq, under RCU, from the UDP receive path. Returns 0: the packet is
  * ours whatever happens to it (a VXLAN port carries nothing else).
  */
-int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb)
+static int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct kvtep_dev *kv = rcu_dereference_sk_user_data(sk);
 	struct kvtep_vxlanhdr *vxh;
@@ -54,3 +55,55 @@ int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb)
 	kvtep_tunnel_decap(kv, sk, skb, KVTEP_ENCAP_VXLAN, vni, KVTEP_VXLAN_HLEN, 0);
 	return 0;
 }
+
+/*
+ * GRO, softirq under RCU: the UDP layer has matched the outer headers and
+ * ports and pulled the UDP header; merge this segment with a held one only
+ * if their VXLAN headers are the same word for word, then let Ethernet
+ * (and IP, TCP...) GRO compare the inner frame. A header that
+ * kvtep_vxlan_rcv() would drop is flushed as it is, to be dropped there,
+ * counted once per packet.
+ */
+static struct sk_buff *kvtep_vxlan_gro_receive(struct sock *sk,
+					       struct list_head *head,
+					       struct sk_buff *skb)
+{
+	const unsigned int off = skb_gro_offset(skb);
+	const struct kvtep_vxlanhdr *vxh, *held;
+	struct sk_buff *pp = NULL;
+	struct sk_buff *p;
+	int flush = 1;
+
+	vxh = skb_gro_header(skb, off + sizeof(*vxh), off);
+	if (unlikely(!vxh || !(vxh->flags & KVTEP_VXLAN_FLAG_I)))
+		goto out;
+	list_for_each_entry(p, head, list) {
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		/* Held skbs have their headers in the linear area. */
+		held = (const struct kvtep_vxlanhdr *)(p->data + off);
+		if (held->flags != vxh->flags || held->vni != vxh->vni)
+			NAPI_GRO_CB(p)->same_flow = 0;
+	}
+	skb_gro_pull(skb, sizeof(*vxh));
+	skb_gro_postpull_rcsum(skb, vxh, sizeof(*vxh));
+	pp = call_gro_receive(eth_gro_receive, head, skb);
+	flush = 0;
+out:
+	skb_gro_flush_final(skb, pp, flush);
+	return pp;
+}
+
+/* @nhoff is the offset of the VXLAN header in the merged skb. */
+static int kvtep_vxlan_gro_complete(struct sock *sk, struct sk_buff *skb,
+				    int nhoff)
+{
+	/* skb->encapsulation is set: this also sets the inner MAC header. */
+	return eth_gro_complete(skb, nhoff + sizeof(struct kvtep_vxlanhdr));
+}
+
+const struct kvtep_encap_ops kvtep_vxlan_ops = {
+	.encap_rcv	= kvtep_vxlan_rcv,
+	.gro_receive	= kvtep_vxlan_gro_receive,
+	.gro_complete	= kvtep_vxlan_gro_complete,
+};

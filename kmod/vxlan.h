@@ -6,6 +6,7 @@
 #include <linux/udp.h>
 
 struct kvtep_dev;
+struct kvtep_encap_ops;
 struct sk_buff;
 struct sock;
 
@@ -19,8 +20,8 @@ struct kvtep_vxlanhdr {
 #define KVTEP_VXLAN_VNI_MASK	cpu_to_be32(0xffffff00)
 #define KVTEP_VXLAN_HLEN	(sizeof(struct udphdr) + sizeof(struct kvtep_vxlanhdr))
 
-/* encap_rcv of the VXLAN sockets. */
-int kvtep_vxlan_rcv(struct sock *sk, struct sk_buff *skb);
+/* Receive hooks of the VXLAN sockets (encap_rcv, GRO). */
+extern const struct kvtep_encap_ops kvtep_vxlan_ops;
 /* Push the VXLAN header for @vni in front of the inner frame. */
 void kvtep_vxlan_push(struct sk_buff *skb, u32 vni);
 

@@ -127,9 +127,20 @@ setup_l2() {
 		server && register "$1"
 }
 
+path_up() { # VM1NS: one ping to VM2 answered
+	ip netns exec "$1" ping -q -c 1 -W 1 "$VM2_IP" >/dev/null 2>&1
+}
+
 # measure NAME ROUND
 measure() {
 	local c=$1 r=$2 out bps
+	# A contender whose path is not up yet (OVS: datapath flows expired
+	# while its daemons were stopped, reinstalled by upcalls) would lose
+	# the window to SYN/RTO backoff and read 0: wait for it first.
+	if ! busywait 30000 path_up "${VM1NS[$c]}"; then
+		blog "  $TEST $c round $r: VM1 cannot reach VM2 (ping), no sample"
+		return 1
+	fi
 	out=$(ip netns exec "${VM1NS[$c]}" timeout $((BENCH_TCP_SECS + 60)) \
 		iperf3 -J -c "$VM2_IP" -p 5201 -t "$BENCH_TCP_SECS" -O 1 2>&1)
 	bps=$(jq -r '.end.sum_received.bits_per_second // empty' <<<"$out" 2>/dev/null)
@@ -138,7 +149,14 @@ measure() {
 		return 1
 	fi
 	raw "$TEST" "$c" "$r" "bps=$bps" \
+		"sent_bytes=$(jq -r '.end.sum_sent.bytes // 0' <<<"$out")" \
+		"received_bytes=$(jq -r '.end.sum_received.bytes // 0' <<<"$out")" \
 		"retransmits=$(jq -r '.end.sum_sent.retransmits // 0' <<<"$out")"
+	if [ "${bps%.*}" = 0 ]; then
+		# Keep what explains a zero (the README's OVS rounds read 0).
+		printf '%s\n' "$out" >"$BENCH_OUT/tcp-zero-$c-$r.json"
+		ip netns exec "${DUTNS[$c]}" ip -s link >>"$BENCH_OUT/tcp-zero-$c-$r.json" 2>&1
+	fi
 	sample "$TEST" "$c" "$r" "$(awk -v b="$bps" 'BEGIN {printf "%.4f", b / 1e9}')" Gbit/s
 }
 
