@@ -299,7 +299,6 @@ rtc_now() {
 
 clock_fix() {
 	local r1 t1 f
-	REAL_SAMPLES=$SAMPLES
 	r1=$(rtc_now)
 	t1=$(date +%s.%N)
 	if [ -n "$RTC0" ] && [ -n "$r1" ] && [ $((r1 - RTC0)) -ge 60 ]; then
@@ -329,6 +328,7 @@ main() {
 	RTC0=$(rtc_now)
 	T0=$(date +%s.%N)
 	CTRL_SAMPLES=$TMPD/samples.tsv
+	REAL_SAMPLES=$SAMPLES
 	SAMPLES=$CTRL_SAMPLES
 	: >"$CTRL_SAMPLES"
 	BIG=0
