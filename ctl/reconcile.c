@@ -187,7 +187,7 @@ const char *kop_name(enum kop_kind k)
 	return k <= KOP_LS_DEL ? names[k] : "?";
 }
 
-static int kops_add(struct kops *ops, enum kop_kind kind, const void *obj)
+int kops_add(struct kops *ops, enum kop_kind kind, const void *obj)
 {
 	if (ops->n == ops->cap) {
 		size_t cap = ops->cap ? 2 * ops->cap : 16;
@@ -227,7 +227,7 @@ static bool remotes_same(const struct kvtep_remote *a, unsigned int na,
 	return true;
 }
 
-static bool fdb_same(const struct kvtep_fdb_cfg *a, const struct kvtep_fdb_cfg *b)
+bool fdb_same(const struct kvtep_fdb_cfg *a, const struct kvtep_fdb_cfg *b)
 {
 	return a->type == b->type &&
 	       remotes_same(a->remotes, a->n_remotes, b->remotes, b->n_remotes);

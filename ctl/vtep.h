@@ -81,7 +81,10 @@ struct kops {
 /* The exact changes that turn @actual into @desired (both sorted). */
 int kstate_diff(const struct kstate *desired, const struct kstate *actual,
 		struct kops *ops);
+int kops_add(struct kops *ops, enum kop_kind kind, const void *obj);
 void kops_free(struct kops *ops);
+/* Same type and remote set (addresses and encapsulations). */
+bool fdb_same(const struct kvtep_fdb_cfg *a, const struct kvtep_fdb_cfg *b);
 const char *kop_name(enum kop_kind k);
 
 /* --- database -> desired state ------------------------------------------- */

@@ -1026,47 +1026,19 @@ nomem:
 	return -1;
 }
 
-static bool fdb_equal(const struct kvtep_fdb_cfg *a, const struct kvtep_fdb_cfg *b)
-{
-	unsigned int i;
-
-	if (a->type != b->type || a->n_remotes != b->n_remotes)
-		return false;
-	for (i = 0; i < a->n_remotes; i++)
-		if (kvtep_ip_cmp(&a->remotes[i].ip, &b->remotes[i].ip))
-			return false;
-	return true;
-}
-
-static int kops_push(struct kops *ops, enum kop_kind kind, const void *obj)
-{
-	if (ops->n == ops->cap) {
-		size_t cap = ops->cap ? 2 * ops->cap : 16;
-		struct kop *v = realloc(ops->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		ops->v = v;
-		ops->cap = cap;
-	}
-	ops->v[ops->n].kind = kind;
-	ops->v[ops->n++].obj = obj;
-	return 0;
-}
-
 int vtep_fdb_change_ops(const struct kstate *del, const struct kstate *add, struct kops *ops)
 {
 	size_t i;
 
 	memset(ops, 0, sizeof(*ops));
 	for (i = 0; i < del->n_fdb; i++)
-		if (!fdb_find(add, &del->fdb[i]) && kops_push(ops, KOP_FDB_DEL, &del->fdb[i]))
+		if (!fdb_find(add, &del->fdb[i]) && kops_add(ops, KOP_FDB_DEL, &del->fdb[i]))
 			goto nomem;
 	for (i = 0; i < add->n_fdb; i++) {
 		const struct kvtep_fdb_cfg *o = fdb_find(del, &add->fdb[i]);
 
-		if ((!o || !fdb_equal(o, &add->fdb[i])) &&
-		    kops_push(ops, KOP_FDB_ADD, &add->fdb[i]))
+		if ((!o || !fdb_same(o, &add->fdb[i])) &&
+		    kops_add(ops, KOP_FDB_ADD, &add->fdb[i]))
 			goto nomem;
 	}
 	return 0;

@@ -154,9 +154,8 @@ static struct sk_buff *kvtep_geneve_gro_receive(struct sock *sk,
 						struct sk_buff *skb)
 {
 	const unsigned int off = skb_gro_offset(skb);
-	const struct kvtep_genevehdr *gh, *held;
+	const struct kvtep_genevehdr *gh;
 	struct sk_buff *pp = NULL;
-	struct sk_buff *p;
 	unsigned int hlen;
 	int flush = 1;
 
@@ -170,18 +169,7 @@ static struct sk_buff *kvtep_geneve_gro_receive(struct sock *sk,
 	gh = skb_gro_header(skb, off + hlen, off);	/* options too */
 	if (unlikely(!gh))
 		goto out;
-	list_for_each_entry(p, head, list) {
-		if (!NAPI_GRO_CB(p)->same_flow)
-			continue;
-		/* Held skbs have their headers in the linear area. */
-		held = (const struct kvtep_genevehdr *)(p->data + off);
-		/* Same option length first: only then is @hlen theirs too. */
-		if (held->ver_optlen != gh->ver_optlen || memcmp(held, gh, hlen))
-			NAPI_GRO_CB(p)->same_flow = 0;
-	}
-	skb_gro_pull(skb, hlen);
-	skb_gro_postpull_rcsum(skb, gh, hlen);
-	pp = call_gro_receive(eth_gro_receive, head, skb);
+	pp = kvtep_tunnel_gro(head, skb, gh, hlen);
 	flush = 0;
 out:
 	skb_gro_flush_final(skb, pp, flush);

@@ -25,6 +25,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/dst_cache.h>
+#include <net/gro.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/ipv6_stubs.h>
@@ -500,4 +501,32 @@ void kvtep_tunnel_decap(struct kvtep_dev *kv, struct sock *sk,
 		return;
 	}
 	kvtep_tunnel_rx(kv, ls, &src, out_key, skb);
+}
+
+/*
+ * The GRO step VXLAN and Geneve share, softirq under RCU. @hdr (@hlen
+ * bytes at the GRO offset) is a tunnel header the caller has checked and
+ * would accept. A held skb stays in this flow only if its tunnel header is
+ * the same byte for byte, so the receive path judges the merged skb as it
+ * would each segment; then Ethernet (and IP, TCP...) GRO compare the inner
+ * frame. Held skbs have their headers in the linear area. The first byte
+ * is compared first: for Geneve it holds the option length, so only when
+ * it matches is @hlen the held header's length too.
+ */
+struct sk_buff *kvtep_tunnel_gro(struct list_head *head, struct sk_buff *skb,
+				 const void *hdr, unsigned int hlen)
+{
+	const unsigned int off = skb_gro_offset(skb);
+	struct sk_buff *p;
+
+	list_for_each_entry(p, head, list) {
+		const u8 *held = p->data + off;
+
+		if (NAPI_GRO_CB(p)->same_flow &&
+		    (held[0] != *(const u8 *)hdr || memcmp(held, hdr, hlen)))
+			NAPI_GRO_CB(p)->same_flow = 0;
+	}
+	skb_gro_pull(skb, hlen);
+	skb_gro_postpull_rcsum(skb, hdr, hlen);
+	return call_gro_receive(eth_gro_receive, head, skb);
 }

@@ -38,6 +38,9 @@ struct kvtep_encap_ops {
 	int (*gro_complete)(struct sock *sk, struct sk_buff *skb, int nhoff);
 };
 
+struct sk_buff *kvtep_tunnel_gro(struct list_head *head, struct sk_buff *skb,
+				 const void *hdr, unsigned int hlen);
+
 /* Open the device's tunnel sockets (on ndo_open) and close them. */
 int kvtep_socks_open(struct kvtep_dev *kv);
 void kvtep_socks_close(struct kvtep_dev *kv);

@@ -69,25 +69,14 @@ static struct sk_buff *kvtep_vxlan_gro_receive(struct sock *sk,
 					       struct sk_buff *skb)
 {
 	const unsigned int off = skb_gro_offset(skb);
-	const struct kvtep_vxlanhdr *vxh, *held;
+	const struct kvtep_vxlanhdr *vxh;
 	struct sk_buff *pp = NULL;
-	struct sk_buff *p;
 	int flush = 1;
 
 	vxh = skb_gro_header(skb, off + sizeof(*vxh), off);
 	if (unlikely(!vxh || !(vxh->flags & KVTEP_VXLAN_FLAG_I)))
 		goto out;
-	list_for_each_entry(p, head, list) {
-		if (!NAPI_GRO_CB(p)->same_flow)
-			continue;
-		/* Held skbs have their headers in the linear area. */
-		held = (const struct kvtep_vxlanhdr *)(p->data + off);
-		if (held->flags != vxh->flags || held->vni != vxh->vni)
-			NAPI_GRO_CB(p)->same_flow = 0;
-	}
-	skb_gro_pull(skb, sizeof(*vxh));
-	skb_gro_postpull_rcsum(skb, vxh, sizeof(*vxh));
-	pp = call_gro_receive(eth_gro_receive, head, skb);
+	pp = kvtep_tunnel_gro(head, skb, vxh, sizeof(*vxh));
 	flush = 0;
 out:
 	skb_gro_flush_final(skb, pp, flush);
