@@ -21,22 +21,6 @@ require_kvtep ping
 TMPD=$(mktemp -d)
 trap 'stop_captures; cleanup; rm -rf "$TMPD"' EXIT
 
-setup_vm() { # NS IP PEER_NS PEER_DEV
-	veth_pair "$3" "$4" "$1" eth0 1500 &&
-	ip -n "$1" addr add "$2/24" dev eth0
-}
-
-setup_underlay() { # FAMILY NS1 NS2
-	veth_pair "$2" u1 "$3" u2 1600 || return 1
-	if [ "$1" = 4 ]; then
-		ip -n "$2" addr add 10.0.0.1/24 dev u1 &&
-		ip -n "$3" addr add 10.0.0.2/24 dev u2
-	else
-		ip -n "$2" addr add fd00::1/64 dev u1 nodad &&
-		ip -n "$3" addr add fd00::2/64 dev u2 nodad
-	fi
-}
-
 # setup_kvtep NS DEV PORT LOCAL ENCAP [REMOTE...]: one port bound to VNI 33,
 # whose default encapsulation is ENCAP; the REMOTEs (given without an encap)
 # are its flood list.

@@ -58,11 +58,6 @@ trap 'stop_traffic; cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-setup_vm() { # VM_NS IP VTEP_NS PORT
-	veth_pair "$3" "$4" "$1" eth0 1500 &&
-	ip -n "$1" addr add "$2/24" dev eth0
-}
-
 # setup_kvtep NS DEV PORT LOCAL REMOTE
 setup_kvtep() {
 	ip -n "$1" link add "$2" type kvtep &&

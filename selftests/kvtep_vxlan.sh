@@ -50,23 +50,6 @@ trap 'cleanup; rm -rf "$TMPD"' EXIT
 
 kmsg_start=$(kmsg_mark)
 
-# setup_vms: VM1 and VM2 with eth0 at MTU 1500 and 192.168.33.x/24.
-setup_vm() { # NS IP PEER_NS PEER_DEV
-	veth_pair "$3" "$4" "$1" eth0 1500 &&
-	ip -n "$1" addr add "$2/24" dev eth0
-}
-
-setup_underlay() { # FAMILY NS1 NS2
-	veth_pair "$2" u1 "$3" u2 1600 || return 1
-	if [ "$1" = 4 ]; then
-		ip -n "$2" addr add 10.0.0.1/24 dev u1 &&
-		ip -n "$3" addr add 10.0.0.2/24 dev u2
-	else
-		ip -n "$2" addr add fd00::1/64 dev u1 nodad &&
-		ip -n "$3" addr add fd00::2/64 dev u2 nodad
-	fi
-}
-
 # setup_kvtep NS DEV PORT LOCAL REMOTE HOW: HOW = ip | kvtepctl (enslaving)
 setup_kvtep() {
 	local ns=$1 dev=$2 port=$3 local=$4 remote=$5 how=$6

@@ -319,3 +319,23 @@ veth_pair() { # NS_A DEV_A NS_B DEV_B MTU
 	ip link add "$2" netns "$1" mtu "$5" type veth peer name "$4" netns "$3" mtu "$5" &&
 	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
 }
+
+# setup_vm VM_NS IP VTEP_NS PORT: a "VM" netns whose eth0 (MTU 1500,
+# IP/24) is a veth to PORT in VTEP_NS.
+setup_vm() {
+	veth_pair "$3" "$4" "$1" eth0 1500 &&
+	ip -n "$1" addr add "$2/24" dev eth0
+}
+
+# setup_underlay FAMILY NS1 NS2: u1 <-> u2 at MTU 1600 with 10.0.0.1/.2
+# (FAMILY 4) or fd00::1/::2 (FAMILY 6).
+setup_underlay() {
+	veth_pair "$2" u1 "$3" u2 1600 || return 1
+	if [ "$1" = 4 ]; then
+		ip -n "$2" addr add 10.0.0.1/24 dev u1 &&
+		ip -n "$3" addr add 10.0.0.2/24 dev u2
+	else
+		ip -n "$2" addr add fd00::1/64 dev u1 nodad &&
+		ip -n "$3" addr add fd00::2/64 dev u2 nodad
+	fi
+}
