@@ -457,77 +457,52 @@ int vk_apply(struct nl_ctx *nl, const char *dev, const struct kops *ops,
 
 /* --- the device ---------------------------------------------------------- */
 
-int vk_dev_create(const char *dev)
+/*
+ * One RTM_NEWLINK for @dev with IFF_UP set, answered by an ack: with
+ * @create, a new kvtep device (NLM_F_CREATE | NLM_F_EXCL).
+ */
+static int rtnl_link_up(const char *dev, bool create)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *s = mnl_socket_open(NETLINK_ROUTE);
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct nlattr *li;
-	int ret = -1, n;
+	int ret = 0, n;
 
 	if (!s)
 		return -errno;
-	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto out;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (create)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
 	nlh->nlmsg_seq = 1;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, dev);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, KVTEP_GENL_NAME);
-	mnl_attr_nest_end(nlh, li);
-	if (mnl_socket_sendto(s, nlh, nlh->nlmsg_len) < 0)
-		goto out;
-	n = mnl_socket_recvfrom(s, buf, sizeof(buf));
-	if (n < 0)
-		goto out;
-	n = mnl_cb_run(buf, n, 1, mnl_socket_get_portid(s), NULL, NULL);
-	ret = n < 0 ? -errno : 0;
-	mnl_socket_close(s);
-	return ret;
-out:
-	ret = -errno;
+	if (create) {
+		li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, KVTEP_GENL_NAME);
+		mnl_attr_nest_end(nlh, li);
+	}
+	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(s, nlh, nlh->nlmsg_len) < 0 ||
+	    (n = mnl_socket_recvfrom(s, buf, sizeof(buf))) < 0 ||
+	    mnl_cb_run(buf, n, 1, mnl_socket_get_portid(s), NULL, NULL) < 0)
+		ret = -errno;
 	mnl_socket_close(s);
 	return ret;
 }
 
+int vk_dev_create(const char *dev)
+{
+	return rtnl_link_up(dev, true);
+}
+
 int vk_dev_up(const char *dev)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *s = mnl_socket_open(NETLINK_ROUTE);
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	int ret, n;
-
-	if (!s)
-		return -errno;
-	if (mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		mnl_socket_close(s);
-		return ret;
-	}
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = 1;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, dev);
-	ret = -EIO;
-	if (mnl_socket_sendto(s, nlh, nlh->nlmsg_len) >= 0) {
-		n = mnl_socket_recvfrom(s, buf, sizeof(buf));
-		if (n >= 0)
-			ret = mnl_cb_run(buf, n, 1, mnl_socket_get_portid(s), NULL, NULL) < 0 ?
-			      -errno : 0;
-	}
-	mnl_socket_close(s);
-	return ret;
+	return rtnl_link_up(dev, false);
 }
