@@ -7,7 +7,10 @@
 #                        kernel that has headers)
 #   make modules-all     the module for every supported kernel with headers
 #   make ctl             kvtepctl
-#   make check [KVER=V]  install deps, build, host tests, VM selftests
+#   make check [KVER=V]  install deps, build, host tests, VM selftests,
+#                        and a subset of them under the debug kernel
+#   make check-debug     the whole VM suite under the debug kernel
+#   make debug-kernel    build/install the KASAN+lockdep kernel (cached)
 #   make demo            boot a VM and show a kvtep device
 #   make dkms-install    register the source with DKMS as kvtep/VERSION
 #   make style | sparse  checkpatch / sparse over the module
@@ -19,6 +22,9 @@ BUILD := $(TOP)/build
 # Kernels kvtep supports: 6.1 LTS .. 6.12 LTS, same range as dkms.conf.
 SUPPORTED_RE := ^6\.(1|[2-9]|1[0-2])\.
 KVERS_ALL := $(shell for d in /lib/modules/*/build; do [ -e "$$d/Makefile" ] && basename "$$(dirname "$$d")"; done | grep -E '$(SUPPORTED_RE)' | sort -V)
+# The debug kernel (scripts/debug-kernel.sh) is built for kvtep's own tests;
+# `make check` runs it in a stage of its own, so it is not one of "all".
+KVERS_ALL := $(filter-out %-kvtepdbg,$(KVERS_ALL))
 
 RUNNING := $(shell uname -r)
 ifeq ($(origin KVER),undefined)
@@ -34,12 +40,13 @@ endif
 KSRC_FILES := Kbuild VERSION $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/kvtep.h
 
 .PHONY: print-kvers all module modules-all ctl selftests kselftest-headers deps check demo \
-	install dkms-install dkms-uninstall style sparse clean help bench
+	install dkms-install dkms-uninstall style sparse clean help bench \
+	check-debug debug-kernel
 
 all: module ctl
 
 help:
-	@sed -n '2,15s/^# \{0,1\}//p' Makefile
+	@sed -n '2,18s/^# \{0,1\}//p' Makefile
 
 # Each kernel gets its own copy of the sources under build/KVER/src, so
 # builds for several kernels never share object files.
@@ -81,6 +88,12 @@ deps:
 
 check:
 	./scripts/check.sh $(if $(filter command line,$(origin KVER)),$(KVER))
+
+check-debug:
+	./scripts/check.sh --debug-only
+
+debug-kernel:
+	./scripts/debug-kernel.sh
 
 demo: deps all
 	./scripts/demo.sh $(if $(filter command line,$(origin KVER)),$(KVER))

@@ -242,6 +242,7 @@ static void kvtep_fdb_make_key(struct kvtep_fdb_key *key, u32 vni,
 	key->vni[2] = vni;
 }
 
+/* Readers: the caller is in an RCU read-side section (the datapath, dumps). */
 struct kvtep_fdb_entry *kvtep_fdb_lookup(struct kvtep_dev *kv, u32 vni,
 					 const u8 *mac)
 {
@@ -249,6 +250,23 @@ struct kvtep_fdb_entry *kvtep_fdb_lookup(struct kvtep_dev *kv, u32 vni,
 
 	kvtep_fdb_make_key(&key, vni, mac);
 	return rhashtable_lookup(&kv->fdb, &key, kvtep_fdb_params);
+}
+
+/*
+ * Writers: the caller holds fdb_lock, maybe outside any RCU section (the
+ * netlink path). rhashtable only knows RCU readers, so the walk of the
+ * buckets takes its own read lock (rhashtable_lookup_fast()); the entry
+ * found stays valid after it because nobody else can unlink it while we
+ * hold fdb_lock.
+ */
+static struct kvtep_fdb_entry *kvtep_fdb_lookup_locked(struct kvtep_dev *kv,
+						       u32 vni, const u8 *mac)
+{
+	struct kvtep_fdb_key key;
+
+	lockdep_assert_held(&kv->fdb_lock);
+	kvtep_fdb_make_key(&key, vni, mac);
+	return rhashtable_lookup_fast(&kv->fdb, &key, kvtep_fdb_params);
 }
 
 u32 kvtep_fdb_generation(struct kvtep_dev *kv)
@@ -420,7 +438,7 @@ void kvtep_fdb_learn_local(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		return;
 
 	spin_lock_bh(&kv->fdb_lock);
-	old = kvtep_fdb_lookup(kv, ls->vni, mac);
+	old = kvtep_fdb_lookup_locked(kv, ls->vni, mac);
 	if (old && old->type == KVTEP_FDB_LEARNED_LOCAL) {
 		/* Moved between local bindings: rewrite in place. */
 		WRITE_ONCE(old->local, b);
@@ -502,7 +520,7 @@ void kvtep_fdb_learn_remote(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		return;
 
 	spin_lock_bh(&kv->fdb_lock);
-	old = kvtep_fdb_lookup(kv, ls->vni, mac);
+	old = kvtep_fdb_lookup_locked(kv, ls->vni, mac);
 	if (old && old->type != KVTEP_FDB_LEARNED_REMOTE) {
 		if (old->type == KVTEP_FDB_STATIC_LOCAL ||
 		    old->type == KVTEP_FDB_STATIC_REMOTE)
@@ -651,7 +669,7 @@ int kvtep_fdb_add(struct kvtep_dev *kv, struct kvtep_ls *ls,
 		goto err_pool;
 
 	spin_lock_bh(&kv->fdb_lock);
-	old = kvtep_fdb_lookup(kv, cfg->vni, cfg->mac);
+	old = kvtep_fdb_lookup_locked(kv, cfg->vni, cfg->mac);
 	if (old && !kvtep_fdb_is_learned(old->type)) {
 		if (kvtep_fdb_same(kv, old, cfg))
 			goto out_free;	/* err = 0: nothing to do */
@@ -729,7 +747,7 @@ int kvtep_fdb_del(struct kvtep_dev *kv, u32 vni, const u8 *mac,
 	if (kvtep_fdb_retire_reserve(GFP_KERNEL))
 		return -ENOMEM;
 	spin_lock_bh(&kv->fdb_lock);
-	e = kvtep_fdb_lookup(kv, vni, mac);
+	e = kvtep_fdb_lookup_locked(kv, vni, mac);
 	if (e) {
 		kvtep_fdb_remove(kv, e, KVTEP_FDB_EV_DEL);
 	} else {
@@ -801,7 +819,7 @@ unsigned int kvtep_fdb_flush(struct kvtep_dev *kv,
 			continue;
 		spin_lock_bh(&kv->fdb_lock);
 		/* Still there? Another writer may have raced us. */
-		removed = kvtep_fdb_lookup(kv, kvtep_fdb_vni(e), e->key.mac) == e;
+		removed = kvtep_fdb_lookup_locked(kv, kvtep_fdb_vni(e), e->key.mac) == e;
 		if (removed) {
 			kvtep_fdb_remove(kv, e, KVTEP_FDB_EV_DEL);
 			n++;
@@ -852,7 +870,7 @@ static void kvtep_fdb_ageing(struct work_struct *work)
 		if (!kvtep_fdb_is_learned(e->type) || kvtep_fdb_age(e) < ageing)
 			continue;
 		spin_lock_bh(&kv->fdb_lock);
-		aged = kvtep_fdb_lookup(kv, kvtep_fdb_vni(e), e->key.mac) == e &&
+		aged = kvtep_fdb_lookup_locked(kv, kvtep_fdb_vni(e), e->key.mac) == e &&
 		       kvtep_fdb_age(e) >= ageing;
 		if (aged)
 			kvtep_fdb_remove(kv, e, KVTEP_FDB_EV_AGE);

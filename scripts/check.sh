@@ -3,7 +3,14 @@
 # host-side tests, then boot each kernel under qemu and run the selftests in it.
 # Prints one closing line "N passed, N failed" over everything.
 #
-# usage: scripts/check.sh [KVER]     (default: every supported kernel installed)
+# usage: scripts/check.sh [KVER]       (default: every supported kernel installed)
+#        scripts/check.sh --debug-only  the whole VM suite under the debug kernel
+#
+# Unless KVTEP_CHECK_DEBUG=0, the debug stage follows: scripts/debug-kernel.sh
+# builds (once; then it is cached) a 6.12 kernel with KASAN, lockdep,
+# PROVE_RCU, kmemleak and UBSAN, and the DEBUG_TESTS of selftests/Makefile
+# (with the fuzzers in their short form) run under it; --debug-only runs
+# the whole suite there, the fuzzers in full.
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
@@ -67,6 +74,51 @@ else
 	echo "not root: skipping dependency installation"
 fi
 
+debug_only=0
+if [ "${1:-}" = --debug-only ]; then
+	debug_only=1
+	shift
+fi
+
+# The debug stage: the debug kernel, kvtep for it, and the tests under it.
+debug_stage() {
+	local dk tests=(--subset) env=(env KVTEP_FUZZ_SHORT=1)
+	if [ "$debug_only" = 1 ]; then
+		tests=()
+		env=(env)
+	fi
+	echo "== debug kernel"
+	step debug-kernel ./scripts/debug-kernel.sh
+	dk=$(./scripts/debug-kernel.sh --print-release)
+	if [ ! -e "/lib/modules/$dk/build/Makefile" ]; then
+		failed=$((failed + 1))
+		failures+=("vm-$dk")
+		echo "FAIL   vm-$dk: no debug kernel"
+		return
+	fi
+	step "build-module-$dk" make --no-print-directory module KVER="$dk"
+	if [ -e "build/$dk/kvtep.ko" ]; then
+		suite "vm-$dk" selftests/vm/run.sh --kernel "$dk" --mem 3072 --timeout 3600 -- \
+			"${env[@]}" selftests/vm/debug-suite.sh "${tests[@]}"
+	else
+		failed=$((failed + 1))
+		failures+=("vm-$dk")
+		echo "FAIL   vm-$dk: no module built"
+	fi
+}
+
+if [ "$debug_only" = 1 ]; then
+	echo "== build"
+	step build-kvtepctl make --no-print-directory ctl
+	step build-selftests make --no-print-directory selftests
+	debug_stage
+	echo
+	[ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
+
 if [ $# -gt 0 ]; then
 	KVERS=("$@")
 else
@@ -105,6 +157,10 @@ for k in "${KVERS[@]}"; do
 		echo "FAIL   vm-$k: no module built"
 	fi
 done
+
+if [ "${KVTEP_CHECK_DEBUG:-1}" != 0 ]; then
+	debug_stage
+fi
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then

@@ -25,10 +25,16 @@ say() {
 	echo "KVTEP-VM: t=${up}s $*"
 }
 
+# qemu runs with -no-reboot, so a reboot ends it as well as a power-off;
+# a kernel without ACPI (the debug kernel) cannot power off, only reboot.
 poweroff_now() {
 	sync
-	/bin/busybox poweroff -f 2>/dev/null
-	echo o >/proc/sysrq-trigger
+	if [ -d /sys/firmware/acpi ]; then
+		/bin/busybox poweroff -f 2>/dev/null
+		echo o >/proc/sysrq-trigger
+	fi
+	/bin/busybox reboot -f 2>/dev/null
+	echo b >/proc/sysrq-trigger
 	sleep 30
 }
 
