@@ -96,7 +96,7 @@ test_pair() { # FAMILY
 		decap0=$(stat_of "$VTEP2" kv2 decap_bytes)
 		encp0=$(stat_of "$VTEP1" kv1 encap_packets)
 		encb0=$(stat_of "$VTEP1" kv1 encap_bytes)
-		out=$(ip netns exec "$VM1" timeout 90 iperf3 -J -c "$VM2_IP" -p 5201 -n 50M 2>&1)
+		out=$(ip netns exec "$VM1" timeout 300 iperf3 -J -c "$VM2_IP" -p 5201 -n 50M 2>&1)
 		rc=$?
 		bytes=$(printf '%s\n' "$out" | jq -r '.end.sum_sent.bytes // 0' 2>/dev/null)
 		for _ in $(seq 50); do

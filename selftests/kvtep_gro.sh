@@ -49,7 +49,7 @@ transfer() {
 	wb0=$(link_stat "$VTEP1" u1 rx bytes)
 	dp0=$(stat_of "$VTEP1" kv1 decap_packets)
 	db0=$(stat_of "$VTEP1" kv1 decap_bytes)
-	ip netns exec "$VM2" timeout 120 iperf3 -c "$VM1_IP" -p 5201 -n "$size" >/dev/null 2>&1
+	ip netns exec "$VM2" timeout 300 iperf3 -c "$VM1_IP" -p 5201 -n "$size" >/dev/null 2>&1
 	rc=$?
 	sleep 1		# the last segments
 	D_WIRE_P=$(($(link_stat "$VTEP1" u1 rx packets) - wp0))
