@@ -58,8 +58,8 @@
  *
  * Environment:
  *   KVTEP_FUZZ_SEED   PRNG seed (default: time and pid; always printed)
- *   KVTEP_FUZZ_ITERS  requests per command (default 2500: about 1-2 minutes
- *                     under qemu TCG)
+ *   KVTEP_FUZZ_ITERS  requests per command (default 12000: about 1-2 minutes
+ *                     under qemu TCG; 200 is a quick check)
  *
  * Exit: 0 pass, 1 fail (reason printed), 4 skip (no kvtep module / not root).
  */
@@ -86,7 +86,7 @@
 #define VETH_B		"kvf-b"
 #define LOCAL_IP	"10.0.0.1"
 
-#define ITERS_DEFAULT	2500
+#define ITERS_DEFAULT	12000
 #define N_ROWS		(KVTEP_CMD_MAX + 2)	/* commands, then "other" */
 #define ROW_OTHER	(KVTEP_CMD_MAX + 1)
 #define N_ERRNO		140
@@ -1161,6 +1161,10 @@ static void storm_one(struct knl *k, unsigned int i)
 		break;
 	}
 	case 11:
+		if (rnd(4)) {	/* flushes are rare: keep some entries */
+			nlh = req(k, KVTEP_CMD_FDB_GET, NLM_F_DUMP);
+			break;
+		}
 		nlh = req(k, KVTEP_CMD_FDB_FLUSH, 0);
 		n = mnl_attr_nest_start(nlh, KVTEP_A_FDB);
 		mnl_attr_put_u32(nlh, KVTEP_FDB_A_VNI, 1 + rnd(6));
@@ -1186,6 +1190,64 @@ static void storm_one(struct knl *k, unsigned int i)
 	send_valid(k, nlh, storm_st, "storm");
 }
 
+/*
+ * Valid objects for the checks after the storm: in every LS, remote
+ * entries, multicast entries with a remote set, bindings and a flood list.
+ */
+static void populate(struct knl *k)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+	unsigned int vni, i, j;
+	uint8_t mac[6];
+
+	for (i = 0; i < 2; i++) {
+		nlh = req(k, KVTEP_CMD_PORT_ADD, 0);
+		n = mnl_attr_nest_start(nlh, KVTEP_A_PORT);
+		mnl_attr_put_u32(nlh, KVTEP_PORT_A_IFINDEX, i ? ifindex_vb : ifindex_va);
+		mnl_attr_nest_end(nlh, n);
+		send_valid(k, nlh, storm_st, "populate");
+	}
+	for (vni = 1; vni <= 6; vni++) {
+		nlh = req(k, KVTEP_CMD_LS_ADD, 0);
+		n = mnl_attr_nest_start(nlh, KVTEP_A_LS);
+		mnl_attr_put_u32(nlh, KVTEP_LS_A_VNI, vni);
+		mnl_attr_nest_end(nlh, n);
+		send_valid(k, nlh, storm_st, "populate");
+
+		nlh = req(k, KVTEP_CMD_BIND_ADD, 0);
+		n = mnl_attr_nest_start(nlh, KVTEP_A_BIND);
+		mnl_attr_put_u32(nlh, KVTEP_BIND_A_PORT_IFINDEX, ifindex_va);
+		mnl_attr_put_u16(nlh, KVTEP_BIND_A_VLAN, 10 + vni);
+		mnl_attr_put_u32(nlh, KVTEP_BIND_A_VNI, vni);
+		mnl_attr_nest_end(nlh, n);
+		send_valid(k, nlh, storm_st, "populate");
+
+		nlh = req(k, KVTEP_CMD_FDB_ADD, NLM_F_REPLACE);
+		for (i = 0; i < 20; i++) {
+			bool mc = i >= 16;
+
+			memcpy(mac, mc ? (uint8_t[]){ 0x01, 0x00, 0x5e, 0, 1, i } :
+				     (uint8_t[]){ 0x02, 0x4b, 0, 1, 0, i }, 6);
+			n = mnl_attr_nest_start(nlh, KVTEP_A_FDB);
+			mnl_attr_put_u32(nlh, KVTEP_FDB_A_VNI, vni);
+			mnl_attr_put(nlh, KVTEP_FDB_A_MAC, 6, mac);
+			for (j = 0; j < (mc ? 3u : 1u); j++)
+				mput_remote4(nlh, KVTEP_FDB_A_REMOTE, pool_ip(i + j));
+			mnl_attr_nest_end(nlh, n);
+		}
+		send_valid(k, nlh, storm_st, "populate");
+
+		nlh = req(k, KVTEP_CMD_FLOOD_SET, 0);
+		n = mnl_attr_nest_start(nlh, KVTEP_A_LS);
+		mnl_attr_put_u32(nlh, KVTEP_LS_A_VNI, vni);
+		mnl_attr_nest_end(nlh, n);
+		for (j = 0; j < 3; j++)
+			mput_remote4(nlh, KVTEP_A_REMOTE, pool_ip(vni + j));
+		send_valid(k, nlh, storm_st, "populate");
+	}
+}
+
 static int storm(unsigned long n)
 {
 	struct knl *k = calloc(1, sizeof(*k));
@@ -1202,10 +1264,11 @@ static int storm(unsigned long n)
 		}
 		storm_one(k, i);
 	}
-	/* Leave a device behind, with its local address. */
+	/* Leave a device behind, with its local address, and objects. */
 	refresh_ifindex();
 	if (!ifindex_dev && dev_create(k, storm_st))
 		return 1;
+	populate(k);
 	knl_close(k);
 	free(k);
 	return 0;
