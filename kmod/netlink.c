@@ -490,7 +490,11 @@ static int kvtep_nl_port_change(struct sk_buff *skb, struct genl_info *info,
 	rtnl_lock();
 	pdev = __dev_get_by_index(genl_info_net(info),
 				  nla_get_u32(tb[KVTEP_PORT_A_IFINDEX]));
-	if (!pdev) {
+	if (kv->dev->reg_state != NETREG_REGISTERED) {
+		/* Deleted since pre_doit found it: its ports are gone. */
+		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
+		err = -ENODEV;
+	} else if (!pdev) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KVTEP_PORT_A_IFINDEX],
 				    "kvtep: no such port device");
 		err = -ENODEV;
@@ -634,6 +638,12 @@ static int kvtep_nl_ls_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (vni < 0)
 		return vni;
 	mutex_lock(&kv->lock);
+	if (kv->dead) {
+		/* Deleted since pre_doit found it: nothing would free the LS. */
+		mutex_unlock(&kv->lock);
+		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
+		return -ENODEV;
+	}
 	ls = kvtep_ls_add(kv, vni, info->extack);
 	if (!IS_ERR(ls))
 		kvtep_nl_ls_apply(ls, tb);
