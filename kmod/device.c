@@ -81,6 +81,13 @@ static void kvtep_ndo_uninit(struct net_device *dev)
 {
 	struct kvtep_dev *kv = netdev_priv(dev);
 
+	/*
+	 * A genl request holds a reference taken before RTNL: from here on
+	 * it must not add a logical switch (nothing would free it).
+	 */
+	mutex_lock(&kv->lock);
+	kv->dead = true;
+	mutex_unlock(&kv->lock);
 	kvtep_port_uninit(kv);		/* ports and their bindings */
 	kvtep_ls_uninit(kv);		/* LSs, their FDB entries and flood lists */
 	kvtep_fdb_uninit(kv);		/* what is left: nothing, normally */

@@ -69,6 +69,8 @@ struct kvtep_config {
  * @remotes: remotes by key, under @fdb_lock
  * @fdb: (VNI, MAC) -> entry, RCU readers, writes under @fdb_lock
  * @fdb_ready: @fdb is initialised (and so must be destroyed)
+ * @dead: ndo_uninit has emptied the device, under @lock: netlink requests
+ *	that found it before must not add to it
  * @fdb_count: entries in @fdb
  * @fdb_generation: bumped under @fdb_lock on every FDB change
  * @ageing_work: ages out learned entries
@@ -94,6 +96,7 @@ struct kvtep_dev {
 	DECLARE_HASHTABLE(remotes, 6);
 	struct rhashtable fdb;
 	bool fdb_ready;
+	bool dead;
 	atomic_t fdb_count;
 	u32 fdb_generation;
 	struct delayed_work ageing_work;

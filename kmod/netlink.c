@@ -490,7 +490,11 @@ static int kvtep_nl_port_change(struct sk_buff *skb, struct genl_info *info,
 	rtnl_lock();
 	pdev = __dev_get_by_index(genl_info_net(info),
 				  nla_get_u32(tb[KVTEP_PORT_A_IFINDEX]));
-	if (!pdev) {
+	if (kv->dev->reg_state != NETREG_REGISTERED) {
+		/* Deleted since pre_doit found it: its ports are gone. */
+		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
+		err = -ENODEV;
+	} else if (!pdev) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KVTEP_PORT_A_IFINDEX],
 				    "kvtep: no such port device");
 		err = -ENODEV;
@@ -634,6 +638,12 @@ static int kvtep_nl_ls_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (vni < 0)
 		return vni;
 	mutex_lock(&kv->lock);
+	if (kv->dead) {
+		/* Deleted since pre_doit found it: nothing would free the LS. */
+		mutex_unlock(&kv->lock);
+		NL_SET_ERR_MSG_MOD(info->extack, "the device is being deleted");
+		return -ENODEV;
+	}
 	ls = kvtep_ls_add(kv, vni, info->extack);
 	if (!IS_ERR(ls))
 		kvtep_nl_ls_apply(ls, tb);
@@ -1317,8 +1327,9 @@ static int kvtep_nl_fdb_get_doit(struct sk_buff *skb, struct genl_info *info)
 /*
  * FDB dump state: a walker over the table, and the key of an entry that
  * did not fit in the last message (sent first next time). The device is
- * held from start to done; its table outlives ndo_uninit (it is destroyed
- * in the destructor), so the walker never points at freed memory.
+ * held from the first dumpit call to done; its table outlives ndo_uninit
+ * (it is destroyed in the destructor), so the walker never points at
+ * freed memory.
  */
 struct kvtep_fdb_dump {
 	struct kvtep_dev *kv;
@@ -1329,34 +1340,44 @@ struct kvtep_fdb_dump {
 	struct kvtep_fdb_key pending_key;
 };
 
+/*
+ * Only the state is allocated here: the device and the filter are looked
+ * up in the first kvtep_nl_fdb_get_dumpit() call, whose extack every
+ * kernel reports: 6.1 drops the extack of ->start(), so a missing or
+ * unknown device or a bad filter came back with no message there.
+ */
 static int kvtep_nl_fdb_dump_start(struct netlink_callback *cb)
 {
-	struct nlattr **attrs = kvtep_dumpit_attrs(cb);
-	struct nlattr *tb[KVTEP_FDB_A_MAX + 1];
 	struct kvtep_fdb_dump *d;
-	struct kvtep_dev *kv;
-	int err;
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
-	kv = kvtep_nl_find_dev(sock_net(cb->skb->sk), attrs,
-			       cb->extack, &d->tracker);
-	if (IS_ERR(kv)) {
-		kfree(d);
+	cb->args[0] = (long)d;
+	return 0;
+}
+
+/* First call of the dump: find the device, parse the filter. */
+static int kvtep_nl_fdb_dump_begin(struct kvtep_fdb_dump *d, struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct nlattr **attrs = kvtep_dumpit_attrs(cb);
+	struct nlattr *tb[KVTEP_FDB_A_MAX + 1];
+	struct kvtep_dev *kv;
+	int err;
+
+	kv = kvtep_nl_find_dev(sock_net(skb->sk), attrs, cb->extack, &d->tracker);
+	if (IS_ERR(kv))
 		return PTR_ERR(kv);
-	}
 	err = kvtep_nl_fdb_filter(attrs, tb, cb->extack);
 	if (err) {
 		netdev_put(kv->dev, &d->tracker);
-		kfree(d);
 		return err;
 	}
 	if (tb[KVTEP_FDB_A_VNI])
 		d->vni = nla_get_u32(tb[KVTEP_FDB_A_VNI]);
 	d->kv = kv;
 	rhashtable_walk_enter(&kv->fdb, &d->iter);
-	cb->args[0] = (long)d;
 	return 0;
 }
 
@@ -1364,11 +1385,11 @@ static int kvtep_nl_fdb_dump_done(struct netlink_callback *cb)
 {
 	struct kvtep_fdb_dump *d = (struct kvtep_fdb_dump *)cb->args[0];
 
-	if (d) {
+	if (d && d->kv) {
 		rhashtable_walk_exit(&d->iter);
 		netdev_put(d->kv->dev, &d->tracker);
-		kfree(d);
 	}
+	kfree(d);
 	return 0;
 }
 
@@ -1376,10 +1397,16 @@ static int kvtep_nl_fdb_get_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb)
 {
 	struct kvtep_fdb_dump *d = (struct kvtep_fdb_dump *)cb->args[0];
-	struct kvtep_dev *kv = d->kv;
 	struct kvtep_fdb_entry *e;
+	struct kvtep_dev *kv;
 	int err = 0;
 
+	if (!d->kv) {
+		err = kvtep_nl_fdb_dump_begin(d, skb, cb);
+		if (err)
+			return err;
+	}
+	kv = d->kv;
 	cb->seq = kvtep_fdb_generation(kv);
 	rhashtable_walk_start(&d->iter);
 	if (d->pending) {
